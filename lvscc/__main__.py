@@ -1,0 +1,5 @@
+import sys
+
+from lvscc.cli import main
+
+sys.exit(main())

@@ -1,0 +1,577 @@
+"""Parse trees → the IR (lvscc.model.Config). Pure: statements in, Config and diagnostics
+out. Resolves pools, address ranges, durations and defaults, and turns every malformed value
+into a diagnostic pointing at its token."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field, replace
+from ipaddress import IPv4Address, IPv4Interface, ip_address, ip_interface, ip_network
+from typing import Iterator
+
+from lark import Token, Tree
+
+from lvscc.diagnostics import Diagnostic, error, has_errors
+from lvscc.model.config import (
+    ALL_SCHEDULER_FLAGS, DEFAULT_PERSISTENCE, SCHEDULERS, ArpMethod, AuditPolicy, Config, Director, Forwarding, Ftp,
+    HealthCheck, Heartbeat, IPAddress, IPInterface, IPNetwork, MarkPorts, Method, Pool, PortRange,
+    Protocol, RealServer, SyncDaemon, Timeouts, Tunnel, TunnelType, VirtualService, WeightPolicy,
+)
+from lvscc.model.span import Span
+
+BAD_NUMBER = "LVS010"
+BAD_DURATION = "LVS011"
+BAD_ADDRESS = "LVS012"
+BAD_DEVICE = "LVS014"
+BAD_STRING = "LVS015"
+UNKNOWN_SCHEDULER = "LVS020"
+UNKNOWN_FLAG = "LVS021"
+UNKNOWN_POOL = "LVS022"
+DUPLICATE = "LVS023"  # a pool, director or single-valued statement declared twice
+BAD_VALUE = "LVS024"  # a word outside its allowed set
+SERVICE_KIND = "LVS025"  # a service needs exactly one of: tcp/udp/sctp PORT, fwmark, ftp
+BAD_RANGE = "LVS028"
+SERVER_IDENTITY = "LVS029"  # one server name, two addresses
+
+DEFAULT_FTP_PASSIVE = PortRange(10000, 20000)
+FTP_MARK = 21
+MAX_RANGE = 4096
+UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+DEVICE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@-]*(:[A-Za-z0-9_]+)?")
+ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", '"': '"'}
+LOAD_MONITORS = ("none", "rup", "ruptime", "uptime")
+
+
+def _did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str | None:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
+    return f"did you mean `{close[0]}`?" if close else None
+
+
+@dataclass(frozen=True)
+class Address:
+    """An ADDRESS token taken apart: the address, and what was written around it."""
+
+    address: IPAddress
+    prefix: int | None
+    port: int | None
+    last: IPAddress | None  # end of a range
+
+
+@dataclass
+class Builder:
+    file: str = ""
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    # ---- spans and errors ---------------------------------------------------------------
+    def span(self, node: Tree | Token) -> Span:
+        if isinstance(node, Token):
+            return Span(self.file, node.line or 0, node.column or 0, node.end_line or 0, node.end_column or 0)
+        meta = node.meta
+        return Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
+
+    def fail(self, code: str, message: str, node: Tree | Token | Span, hint: str | None = None) -> None:
+        at = node if isinstance(node, Span) else self.span(node)
+        self.diagnostics.append(error(code, message, at, hint))
+
+    # ---- scalar values ------------------------------------------------------------------
+    def integer(self, token: Token) -> int | None:
+        text = str(token)
+        try:
+            return int(text, 16) if text.lower().startswith("0x") else int(text, 10)
+        except ValueError:
+            unit = re.fullmatch(r"\d+([a-z]+)", text)
+            hint = "a count takes no unit" if unit and unit.group(1) in UNITS else "write digits, or 0x and hex digits"
+            self.fail(BAD_NUMBER, f"`{text}` is not a number", token, hint)
+            return None
+
+    def duration(self, token: Token) -> int | None:
+        match = re.fullmatch(r"(\d+)([a-z]*)", str(token))
+        if match and match.group(2) in UNITS:
+            return int(match.group(1)) * UNITS[match.group(2)]
+        if match and not match.group(2):
+            self.fail(BAD_DURATION, f"duration `{token}` has no unit", token, f"write `{token}s` for seconds")
+        else:
+            self.fail(BAD_DURATION, f"`{token}` is not a duration", token, "use a number and s, m, h or d: `300s`, `5m`")
+        return None
+
+    def string(self, token: Token) -> str | None:
+        out, text, i = [], str(token)[1:-1], 0
+        while i < len(text):
+            ch = text[i]
+            if ch == "\\":
+                nxt = text[i + 1: i + 2]
+                if nxt not in ESCAPES:
+                    self.fail(BAD_STRING, f"unknown escape `\\{nxt}` in string", token, "escapes are \\n \\r \\t \\\\ \\\"")
+                    return None
+                out.append(ESCAPES[nxt])
+                i += 2
+                continue
+            if not ch.isprintable():
+                self.fail(BAD_STRING, "string holds a control character", token, "write it as an escape such as \\t")
+                return None
+            out.append(ch)
+            i += 1
+        return "".join(out)
+
+    def device(self, token: Token) -> str | None:
+        text = str(token)
+        if len(text) > 15 or not DEVICE_RE.fullmatch(text):
+            self.fail(BAD_DEVICE, f"`{text}` is not a valid device name", token,
+                      "a Linux interface name has at most 15 characters, e.g. eth0 or the alias eth0:1")
+            return None
+        return text
+
+    def choice(self, token: Token, allowed: tuple[str, ...], what: str) -> str | None:
+        if str(token) in allowed:
+            return str(token)
+        self.fail(BAD_VALUE, f"unknown {what} `{token}`", token,
+                  _did_you_mean(str(token), allowed) or "choose one of " + ", ".join(allowed))
+        return None
+
+    def address(self, token: Token, *, prefix: bool = False, port: bool = False, range_: bool = False) -> Address | None:
+        text = str(token)
+        parsed = _split_address(text)
+        if parsed is None:
+            self.fail(BAD_ADDRESS, f"`{text}` is not an IPv4 or IPv6 address", token)
+            return None
+        allowed = {"prefix": prefix, "port": port, "range": range_}
+        for part, given in (("prefix", parsed.prefix), ("port", parsed.port), ("range", parsed.last)):
+            if given is not None and not allowed[part]:
+                self.fail(BAD_ADDRESS, f"`{text}`: a {part} is not allowed here", token,
+                          f"write the address without its {part}")
+                return None
+        limit = 32 if parsed.address.version == 4 else 128
+        if parsed.prefix is not None and parsed.prefix > limit:
+            self.fail(BAD_ADDRESS, f"`{text}`: prefix /{parsed.prefix} is longer than /{limit}", token)
+            return None
+        if parsed.port is not None and parsed.port > 65535:
+            self.fail(BAD_ADDRESS, f"`{text}`: port {parsed.port} is out of range", token, "ports are 0 to 65535")
+            return None
+        return parsed
+
+    def interface(self, token: Token, default_prefix: bool) -> IPInterface | None:
+        parsed = self.address(token, prefix=True)
+        if parsed is None:
+            return None
+        if parsed.prefix is None and not default_prefix:
+            self.fail(BAD_ADDRESS, f"`{token}` needs a prefix length", token, f"for example `{token}/24`")
+            return None
+        bits = parsed.prefix if parsed.prefix is not None else parsed.address.max_prefixlen
+        return ip_interface(f"{parsed.address}/{bits}")
+
+    def network(self, token: Token) -> IPNetwork | None:
+        parsed = self.address(token, prefix=True)
+        if parsed is None:
+            return None
+        bits = parsed.prefix if parsed.prefix is not None else parsed.address.max_prefixlen
+        return ip_network(f"{parsed.address}/{bits}", strict=False)
+
+    def port_range(self, node: Tree) -> PortRange | None:
+        values = [self.integer(t) for t in node.children]
+        if None in values:
+            return None
+        first, last = values[0], values[-1]
+        if first > last:  # type: ignore[operator]
+            self.fail(BAD_RANGE, f"range {first}-{last} runs backwards", node, f"write {last}-{first}")
+            return None
+        return PortRange(first, last)  # type: ignore[arg-type]
+
+
+def _split_address(text: str) -> Address | None:
+    port = last = prefix = None
+    match = re.fullmatch(r"\[([^\]]+)\](?::(\d+))?", text)
+    if match:
+        body, port = match.group(1), match.group(2)
+    elif text.count(":") == 1 and "." in text:
+        body, port = text.split(":")
+    else:
+        body = text
+    if "/" in body:
+        body, prefix = body.split("/", 1)
+    if "-" in body:
+        body, last = body.split("-", 1)
+    try:
+        address = ip_address(body)
+        end = None
+        if last is not None:
+            end = ip_address(last) if ("." in last or ":" in last) else _same_but_last(address, last)
+        return Address(address, int(prefix) if prefix is not None else None, int(port) if port is not None else None, end)
+    except ValueError:
+        return None
+
+
+def _same_but_last(address: IPAddress, last: str) -> IPAddress:
+    """`10.11.12.1-20`: the range ends at 10.11.12.20 (IPv6: the last group, in hex)."""
+    if address.version == 4:
+        return ip_address(".".join(str(address).split(".")[:3] + [str(int(last))]))
+    return ip_address((int(address) & ~0xFFFF) | int(last, 16))
+
+
+def _children(node: Tree, name: str) -> list[Tree]:
+    return [c for c in node.children if isinstance(c, Tree) and c.data == name]
+
+
+def _tokens(node: Tree, type_: str | None = None) -> list[Token]:
+    return [c for c in node.children if isinstance(c, Token) and (type_ is None or c.type == type_)]
+
+
+def _keyword(node: Tree) -> str:
+    """The keyword kept by a `!rule` (role, method, protocol, ...)."""
+    return str(node.children[0])
+
+
+@dataclass
+class ClusterBuilder(Builder):
+    """Builds a Config from the statements of one cluster, in source order."""
+
+    pools: dict[str, Pool] = field(default_factory=dict)
+    seen: dict[tuple[str, str], Span] = field(default_factory=dict)
+
+    def once(self, scope: str, stmt: Tree, what: str | None = None) -> bool:
+        """Single-valued statements: the second one is an error that points at the first."""
+        what = what or stmt.data.replace("_", "-")
+        key = (scope, what)
+        if key in self.seen:
+            first = self.seen[key]
+            self.fail(DUPLICATE, f"`{what}` given twice in {scope}", stmt, f"the first one is at line {first.line}")
+            return False
+        self.seen[key] = self.span(stmt)
+        return True
+
+    # ---- cluster-level blocks ----------------------------------------------------------
+    def director(self, node: Tree) -> Director | None:
+        role = _keyword(node.children[0])
+        values: dict[str, object] = {}
+        for opt in node.children[1:]:
+            if not self.once(f"director {role}", opt):
+                continue
+            parsed = self.address(opt.children[0])
+            values[opt.data] = parsed.address if parsed else None
+            devs = _children(opt, "dev")
+            values[f"{opt.data}_dev"] = self.device(devs[0].children[0]) if devs else None
+        return Director(role=role, span=self.span(node), **values)  # type: ignore[arg-type]
+
+    def heartbeat(self, node: Tree) -> Heartbeat:
+        values: dict[str, object] = {}
+        for opt in node.children:
+            if not self.once("heartbeat", opt):
+                continue
+            if opt.data == "hb_port":
+                values["port"] = self.integer(opt.children[0])
+            elif opt.data == "hb_interval":
+                values["interval"] = self.duration(opt.children[0])
+            elif opt.data == "hb_dead_after":
+                values["dead_after"] = self.duration(opt.children[0])
+            else:
+                values["monitor_links"] = True
+        return Heartbeat(span=self.span(node), **{k: v for k, v in values.items() if v is not None})  # type: ignore[arg-type]
+
+    def sync_daemon(self, node: Tree) -> SyncDaemon | None:
+        interface, sync_id = None, 0
+        for opt in node.children:
+            if not self.once("sync-daemon", opt):
+                continue
+            if opt.data == "sync_interface":
+                interface = self.device(opt.children[0])
+            else:
+                sync_id = self.integer(opt.children[0]) or 0
+        if interface is None:
+            self.fail(BAD_VALUE, "sync-daemon needs an interface", node, "add `interface eth1`")
+            return None
+        return SyncDaemon(interface, sync_id, self.span(node))
+
+    def forwarding(self, node: Tree, base: Forwarding) -> Forwarding:
+        method = Method(_keyword(node.children[0]))
+        values: dict[str, object] = {"method": method, "span": self.span(node)}
+        start = base if base.method is method else Forwarding(method=method)
+        scope = f"forwarding at line {node.meta.line}"
+        for opt in node.children[1:]:
+            if not self.once(scope, opt):
+                continue
+            self.forwarding_option(opt, values)
+        tunnel = start.tunnel or Tunnel()
+        for key in ("tun_type", "tun_port", "tun_csum"):
+            if key in values:
+                tunnel = replace(tunnel, **{key[4:]: values.pop(key)})
+        if method is Method.TUNNEL:
+            values["tunnel"] = tunnel
+        return replace(start, **values)  # type: ignore[arg-type]
+
+    def forwarding_option(self, opt: Tree, values: dict[str, object]) -> None:
+        if opt.data == "gateway":
+            values["gateway"] = self.interface(opt.children[0], default_prefix=False)
+            devs = _children(opt, "dev")
+            values["gateway_dev"] = self.device(devs[0].children[0]) if devs else None
+        elif opt.data == "masquerade":
+            values["masquerade"] = tuple(n for n in (self.network(t) for t in opt.children) if n)
+        elif opt.data == "arp":
+            values["arp"] = ArpMethod(_keyword(opt.children[0]))
+        elif opt.data == "tun_type":
+            values["tun_type"] = TunnelType(_keyword(opt.children[0]))
+        elif opt.data == "tun_port":
+            values["tun_port"] = self.integer(opt.children[0])
+        else:
+            values["tun_csum"] = _keyword(opt.children[0])
+
+    def timeouts(self, node: Tree) -> Timeouts:
+        values: dict[str, int | None] = {}
+        for opt in node.children:
+            kind = _keyword(opt.children[0])
+            if kind in values:
+                self.fail(DUPLICATE, f"timeout `{kind}` given twice", opt)
+            values[kind] = self.duration(opt.children[1])
+        return Timeouts(span=self.span(node), **values)
+
+    def ipvs(self, node: Tree) -> Iterator[tuple[str, tuple[int, ...], Span]]:
+        for opt in node.children:
+            name, *numbers = opt.children
+            values = tuple(self.integer(n) for n in numbers)
+            if None not in values:
+                yield str(name), values, self.span(opt)  # type: ignore[misc]
+
+    def audit(self, node: Tree) -> AuditPolicy:
+        values: dict[str, object] = {"span": self.span(node)}
+        for opt in node.children:
+            if not self.once("audit", opt):
+                continue
+            if opt.data == "audit_weight":
+                found = self.choice(opt.children[0], tuple(w.value for w in WeightPolicy), "weight policy")
+                if found:
+                    values["weight"] = WeightPolicy(found)
+            elif opt.data == "audit_own":
+                values["scope"] = tuple(n for n in (self.network(t) for t in opt.children) if n)
+            elif opt.data == "audit_fwmarks":
+                values["fwmarks"] = self.port_range(opt.children[0])
+            else:
+                values["nft_table"] = str(opt.children[0])
+        return AuditPolicy(**values)  # type: ignore[arg-type]
+
+    # ---- real servers ------------------------------------------------------------------
+    def servers(self, node: Tree, pool: str | None) -> list[RealServer]:
+        name, addr_token = node.children[0], node.children[1]
+        parsed = self.address(addr_token, port=True, range_=True)
+        if parsed is None:
+            return []
+        values: dict[str, object] = {"port": parsed.port}
+        spans: dict[str, Span] = {"address": self.span(addr_token)}
+        for opt in node.children[2:]:
+            self.server_option(opt, values, spans)
+        addresses = self.expand_range(parsed, addr_token)
+        base = RealServer(name=str(name), address=parsed.address, pool=pool, span=self.span(node), spans=spans,
+                          **{k: v for k, v in values.items() if v is not None})  # type: ignore[arg-type]
+        if len(addresses) == 1:
+            return [base]
+        return [replace(base, name=f"{name}{i}", address=a) for i, a in enumerate(addresses, 1)]
+
+    def server_option(self, opt: Tree, values: dict[str, object], spans: dict[str, Span]) -> None:
+        key = opt.data[3:]  # rs_weight -> weight
+        spans[key] = self.span(opt)
+        if key == "inactive":
+            values["active"] = False
+        elif key == "method":
+            values["method"] = Method(_keyword(opt.children[0]))
+        else:
+            values[key] = self.integer(opt.children[0])
+
+    def expand_range(self, parsed: Address, token: Token) -> list[IPAddress]:
+        if parsed.last is None:
+            return [parsed.address]
+        first, last = int(parsed.address), int(parsed.last)
+        if parsed.last.version != parsed.address.version or last < first:
+            self.fail(BAD_RANGE, f"`{token}` is not an ascending address range", token)
+            return []
+        if last - first >= MAX_RANGE:
+            self.fail(BAD_RANGE, f"`{token}` spans {last - first + 1} addresses", token,
+                      f"a range may hold at most {MAX_RANGE} servers")
+            return []
+        return [type(parsed.address)(i) for i in range(first, last + 1)]
+
+    def pool(self, node: Tree) -> None:
+        name = str(node.children[0])
+        if name in self.pools:
+            self.fail(DUPLICATE, f"pool `{name}` is declared twice", node,
+                      f"the first one is at line {self.pools[name].span.line}")
+            return
+        servers = [s for child in node.children[1:] for s in self.servers(child, name)]
+        self.pools[name] = Pool(name, tuple(servers), self.span(node))
+
+    # ---- services ------------------------------------------------------------------------
+    def service(self, node: Tree, cluster_forwarding: Forwarding) -> VirtualService | None:
+        name = str(node.children[0])
+        values: dict[str, object] = {"name": name, "span": self.span(node), "forwarding": cluster_forwarding}
+        spans: dict[str, Span] = {}
+        servers: list[RealServer] = []
+        for stmt in node.children[1:]:
+            if stmt.data == "server":
+                servers += self.servers(stmt, None)
+                continue
+            if stmt.data == "servers":
+                servers += self.pool_servers(stmt)
+                continue
+            if not self.once(f"service {name}", stmt):
+                continue
+            spans[stmt.data] = self.span(stmt)
+            self.service_statement(stmt, values, cluster_forwarding)
+        values["servers"] = tuple(servers)
+        values["spans"] = spans
+        return self.service_kind(values, node)
+
+    def pool_servers(self, stmt: Tree) -> list[RealServer]:
+        out: list[RealServer] = []
+        for token in stmt.children:
+            pool = self.pools.get(str(token))
+            if pool is None:
+                self.fail(UNKNOWN_POOL, f"no pool named `{token}`", token,
+                          _did_you_mean(str(token), list(self.pools)) or "declare it with `pool NAME { ... }` first")
+                continue
+            out += pool.servers
+        return out
+
+    def service_statement(self, stmt: Tree, values: dict[str, object], cluster_forwarding: Forwarding) -> None:
+        kind, children = stmt.data, stmt.children
+        if kind == "vip":
+            values["vip"] = self.interface(children[0], default_prefix=True)
+            devs = _children(stmt, "dev")
+            values["vip_dev"] = self.device(devs[0].children[0]) if devs else None
+        elif kind == "listen":
+            values["protocol"] = Protocol(_keyword(children[0]))
+            values["port"] = self.integer(children[1])
+        elif kind == "fwmark":
+            values["fwmark"] = self.integer(children[0])
+            values["mark_ports"] = tuple(self.mark_ports(m) for m in children[1:])
+        elif kind == "scheduler":
+            self.scheduler(stmt, values)
+        elif kind == "persistence":
+            self.persistence(stmt, values)
+        elif kind == "persistence_engine":
+            values["persistence_engine"] = str(children[0])
+        elif kind == "forwarding":
+            values["forwarding"] = self.forwarding(stmt, cluster_forwarding)
+        elif kind == "check":
+            values["check"] = self.check(stmt)
+        elif kind == "ftp":
+            values["ftp"] = Ftp(self.port_range(children[0]) if children else DEFAULT_FTP_PASSIVE, self.span(stmt))
+        elif kind == "sorry_server":
+            parsed = self.address(children[0])
+            values["sorry_server"] = parsed.address if parsed else None
+        else:  # flags: one_packet, quiesce, disabled
+            values[{"one_packet": "one_packet", "quiesce": "quiesce", "disabled": "active"}[kind]] = kind != "disabled"
+
+    def mark_ports(self, node: Tree) -> MarkPorts:
+        ranges = tuple(r for r in (self.port_range(c) for c in node.children[1:]) if r)
+        return MarkPorts(Protocol(_keyword(node.children[0])), ranges, self.span(node))
+
+    def scheduler(self, stmt: Tree, values: dict[str, object]) -> None:
+        name, *flags = stmt.children
+        if str(name) not in SCHEDULERS:
+            self.fail(UNKNOWN_SCHEDULER, f"unknown scheduler `{name}`", name,
+                      _did_you_mean(str(name), SCHEDULERS) or "schedulers: " + " ".join(SCHEDULERS))
+        values["scheduler"] = str(name)
+        for flag in flags:
+            token = flag.children[0]
+            if str(token) not in ALL_SCHEDULER_FLAGS:
+                self.fail(UNKNOWN_FLAG, f"unknown scheduler flag `{token}`", token,
+                          _did_you_mean(str(token), ALL_SCHEDULER_FLAGS) or "flags: " + " ".join(ALL_SCHEDULER_FLAGS))
+        values["sched_flags"] = tuple(sorted({str(f.children[0]) for f in flags}))
+
+    def persistence(self, stmt: Tree, values: dict[str, object]) -> None:
+        timeout: int | None = DEFAULT_PERSISTENCE
+        for child in stmt.children:
+            if isinstance(child, Token):
+                timeout = self.duration(child)
+            elif child.data == "netmask":
+                parsed = self.address(child.children[0])
+                if parsed and not isinstance(parsed.address, IPv4Address):
+                    self.fail(BAD_ADDRESS, "an IPv6 persistence mask is a prefix length", child, "write `prefix 64`")
+                values["persistence_mask"] = parsed.address if parsed else None
+            else:
+                values["persistence_mask"] = self.integer(child.children[0])
+        values["persistence"] = timeout
+
+    def check(self, node: Tree) -> HealthCheck:
+        values: dict[str, object] = {"span": self.span(node)}
+        for opt in node.children:
+            if not self.once(f"check at line {node.meta.line}", opt):
+                continue
+            key, arg = opt.data, (opt.children[0] if opt.children else None)
+            if key in ("send", "expect", "send_program"):
+                values[key] = self.string(arg)  # type: ignore[arg-type]
+            elif key == "regex":
+                values["regex"] = True
+            elif key in ("check_timeout", "reentry"):
+                values[key.replace("check_", "")] = self.duration(arg)  # type: ignore[arg-type]
+            elif key == "load_monitor":
+                values["load_monitor"] = self.choice(arg, LOAD_MONITORS, "load monitor")  # type: ignore[arg-type]
+            else:
+                values["port"] = self.integer(arg)  # type: ignore[arg-type]
+        return HealthCheck(**{k: v for k, v in values.items() if v is not None})  # type: ignore[arg-type]
+
+    def service_kind(self, values: dict[str, object], node: Tree) -> VirtualService | None:
+        """A service is addressed by a port, a firewall mark, or `ftp` (the guide's mark 21)."""
+        listens, marks = "protocol" in values, "fwmark" in values
+        if listens and marks:
+            self.fail(SERVICE_KIND, f"service {values['name']} has both a port and a firewall mark", node,
+                      "a virtual service is either `tcp PORT` or `fwmark N { ... }`; split it in two")
+            return None
+        ftp = values.get("ftp")
+        if isinstance(ftp, Ftp) and not listens and not marks:
+            values["fwmark"] = FTP_MARK
+            ranges = (PortRange(21, 21),) + ((ftp.passive,) if ftp.passive else ())
+            values["mark_ports"] = (MarkPorts(Protocol.TCP, ranges, ftp.span),)
+        elif not listens and not marks:
+            self.fail(SERVICE_KIND, f"service {values['name']} has no port and no firewall mark", node,
+                      "add `tcp 80` (or udp/sctp), `fwmark N { tcp 80, 443 }` or `ftp`")
+            return None
+        return VirtualService(**values)  # type: ignore[arg-type]
+
+
+def _check_identities(services: list[VirtualService], builder: Builder) -> None:
+    """A real server is one host: the same name cannot stand for two addresses."""
+    seen: dict[str, RealServer] = {}
+    for service in services:
+        for server in service.servers:
+            first = seen.setdefault(server.name, server)
+            if first.address != server.address:
+                builder.fail(SERVER_IDENTITY, f"server {server.name} is {server.address} here but {first.address} "
+                             f"at line {first.span.line}", server.span,
+                             "a name is one host; give the other server its own name")
+
+
+def build(name: str, span: Span, statements: list[tuple[str, Tree]], files: tuple[str, ...]) -> tuple[Config | None, list[Diagnostic]]:
+    builder = ClusterBuilder()
+    values: dict[str, object] = {}
+    directors: list[Director] = []
+    services: list[VirtualService] = []
+    ipvs: list[tuple[str, tuple[int, ...], Span]] = []
+    forwarding = Forwarding()
+    # The cluster's forwarding is every service's default, wherever in the file it stands.
+    for file, stmt in statements:
+        if stmt.data == "forwarding":
+            builder.file = file
+            if builder.once("the cluster", stmt):
+                forwarding = builder.forwarding(stmt, Forwarding())
+    for file, stmt in statements:
+        builder.file = file
+        kind = stmt.data
+        if kind == "director":
+            if builder.once("the cluster", stmt, f"director {_keyword(stmt.children[0])}"):
+                directors.append(builder.director(stmt))  # type: ignore[arg-type]
+        elif kind == "pool":
+            builder.pool(stmt)
+        elif kind == "service":
+            service = builder.service(stmt, forwarding)
+            if service:
+                services.append(service)
+        elif kind == "ipvs":
+            ipvs += builder.ipvs(stmt)
+        elif kind in ("heartbeat", "sync_daemon", "timeouts", "audit"):
+            if builder.once("the cluster", stmt):
+                values[kind] = getattr(builder, kind)(stmt)
+    _check_identities(services, builder)
+    if has_errors(builder.diagnostics):
+        return None, builder.diagnostics
+    config = Config(name=name, directors=tuple(sorted(directors, key=lambda d: d.role != "primary")),
+                    forwarding=forwarding, pools=tuple(builder.pools.values()), services=tuple(services),
+                    ipvs_sysctls=tuple(ipvs), files=files, span=span, **values)  # type: ignore[arg-type]
+    return config, builder.diagnostics

@@ -1,0 +1,1 @@
+"""Subcommands of the `lvscc` CLI, one module each."""

@@ -1,0 +1,63 @@
+"""`lvscc compile FILE -o DIR`: every artifact of every host, plus DIR/manifest.json;
+atomic — on any error DIR is left exactly as it was."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+from pathlib import Path
+
+from lvscc.commands._common import add_diagnostic_options, emit, exit_code
+from lvscc.diagnostics import has_errors
+from lvscc.output import OutputError, manifest, write
+from lvscc.pipeline import compile_file
+from lvscc.render import LAYOUTS, Backend, registry
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("compile", help="compile a config into the files each host loads")
+    parser.add_argument("file", metavar="FILE")
+    parser.add_argument("-o", "--output", required=True, metavar="DIR", help="output directory (replaced as a whole)")
+    parser.add_argument("--backend", action="append", metavar="NAME",
+                        help="only this backend (repeatable); default: all default backends")
+    parser.add_argument("--layout", choices=LAYOUTS, default="flat",
+                        help="flat: DIR/HOST/FILE; rhel, debian: each file where that system loads it at boot")
+    add_diagnostic_options(parser)
+    parser.set_defaults(run=run)
+
+
+def _select(names: list[str] | None) -> list[Backend]:
+    known = registry()
+    if not names:
+        return [b for b in known.values() if b.default]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], list(known), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise SystemExit(f"lvscc compile: unknown backend {unknown[0]}{hint}; backends: {', '.join(known)}")
+    return [known[n] for n in dict.fromkeys(names)]
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        backends = _select(args.backend)
+    except SystemExit as stop:
+        print(stop, file=sys.stderr)
+        return 2
+    result = compile_file(args.file, backends, args.layout)
+    emit(result.diagnostics, result.sources, args.format)
+    if result.unreadable:
+        return 2
+    if result.config is None or has_errors(result.diagnostics):
+        return 1
+    text = manifest(result.artifacts, result.config.name, args.file, args.layout)
+    try:
+        write(Path(args.output), result.artifacts, text)
+    except (OutputError, OSError) as e:
+        print(f"lvscc compile: {e}", file=sys.stderr)
+        return 2
+    if args.format == "text":
+        print(f"wrote {len(result.artifacts)} files for {len({a.host for a in result.artifacts})} hosts to {args.output}",
+              file=sys.stderr)
+    return exit_code(result.diagnostics, args.fail_on)

@@ -1,0 +1,199 @@
+"""Kernel-facing state of one host: what lowering wants (Intent) and what probes read
+(Observed) are the SAME types, so the auditor is a pure diff of two values.
+
+Every collection is a sorted tuple in the order the kernel's own save tool prints it, so
+rendering is deterministic and two states compare with ==. `origin` says where a desired
+object came from (for comments and reports) and never takes part in comparison."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lvscc.model.config import IPAddress, IPInterface, IPNetwork, Method, PortRange, Protocol, TunnelType
+
+
+@dataclass(frozen=True)
+class Origin:
+    file: str
+    line: int
+    what: str  # e.g. "service http", "server web1 of service http"
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line} {self.what}"
+
+
+def _origin() -> Origin | None:
+    return field(default=None, compare=False, hash=False, repr=False)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class IpvsDest:
+    address: IPAddress
+    port: int
+    method: Method
+    weight: int = 1
+    upper: int = 0
+    lower: int = 0
+    tun_type: TunnelType | None = None
+    tun_port: int | None = None
+    tun_csum: str | None = None  # "csum" | "nocsum" | "remcsum"
+    origin: Origin | None = _origin()
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.address.version, self.address.packed, self.port)
+
+
+@dataclass(frozen=True)
+class IpvsService:
+    """One IPVS virtual service: (protocol, address, port) or (family, fwmark)."""
+
+    family: int  # 4 | 6
+    protocol: Protocol | None  # None for fwmark services
+    address: IPAddress | None
+    port: int
+    fwmark: int = 0
+    scheduler: str = "wlc"
+    flags: tuple[str, ...] = ()  # scheduler flags, sorted
+    persistence: int | None = None  # seconds
+    netmask: str | None = None  # dotted quad (IPv4) or prefix length (IPv6); None = host
+    pe: str | None = None
+    ops: bool = False
+    dests: tuple[IpvsDest, ...] = ()
+    origin: Origin | None = _origin()
+
+    @property
+    def key(self) -> tuple:
+        if self.fwmark:
+            return ("fwmark", self.family, self.fwmark)
+        return (self.protocol.value if self.protocol else "", str(self.address), self.port)
+
+    @property
+    def sort_key(self) -> tuple:
+        # ipvs_cmp_services: fwmark, af, protocol, address, port (libipvs.c)
+        proto = self.protocol.number if self.protocol else 0
+        addr = self.address.packed if self.address is not None else b""
+        return (self.fwmark, 10 if self.family == 6 else 2, proto, addr, self.port)
+
+
+@dataclass(frozen=True)
+class IpvsTimeouts:
+    """ipvsadm --set tcp tcpfin udp; 0 leaves the kernel's value."""
+
+    tcp: int = 0
+    tcpfin: int = 0
+    udp: int = 0
+
+
+@dataclass(frozen=True)
+class MarkRule:
+    """Mark packets to `destination` on the given ports with `fwmark` (mangle PREROUTING)."""
+
+    fwmark: int
+    destination: IPNetwork
+    protocol: Protocol
+    ports: tuple[PortRange, ...]
+    origin: Origin | None = _origin()
+
+
+@dataclass(frozen=True)
+class MasqueradeRule:
+    """nat POSTROUTING MASQUERADE of traffic from `source` (optionally one source port)."""
+
+    source: IPNetwork
+    protocol: Protocol | None = None
+    sport: int | None = None
+    origin: Origin | None = _origin()
+
+
+@dataclass(frozen=True)
+class RedirectRule:
+    """Real-server side of direct routing without a VIP: nat PREROUTING REDIRECT."""
+
+    destination: IPAddress
+    protocol: Protocol
+    port: int
+    origin: Origin | None = _origin()
+    last: int | None = None  # last port of a range (firewall-mark services); None = `port` alone
+
+
+@dataclass(frozen=True)
+class ArpRule:
+    """arptables: drop ARP requests for the VIP, and rewrite the VIP as ARP sender to `real`."""
+
+    vip: IPAddress
+    real: IPAddress
+    origin: Origin | None = _origin()
+
+
+@dataclass(frozen=True)
+class Sysctl:
+    key: str  # dotted form, e.g. "net.ipv4.conf.all.arp_ignore"
+    value: str
+    origin: Origin | None = _origin()
+
+
+@dataclass(frozen=True)
+class Address:
+    interface: IPInterface
+    device: str  # may be an alias label such as eth0:1
+    origin: Origin | None = _origin()
+
+    @property
+    def link(self) -> str:
+        return self.device.split(":", 1)[0]
+
+
+@dataclass(frozen=True)
+class Route:
+    destination: str  # "default" or a CIDR
+    gateway: IPAddress
+    origin: Origin | None = _origin()
+
+
+@dataclass(frozen=True)
+class TunnelDevice:
+    """A real server's decapsulation device for IPVS tunneling (e.g. tunl0 for ipip)."""
+
+    name: str
+    type: TunnelType
+    port: int | None = None
+    origin: Origin | None = _origin()
+
+
+@dataclass(frozen=True)
+class HostState:
+    """Everything lvscc manages on one host, director or real server."""
+
+    host: str  # "primary", "backup" or the real server's name
+    role: str  # "director" | "real-server"
+    address: IPAddress | None = None
+    ipvs: tuple[IpvsService, ...] = ()
+    timeouts: IpvsTimeouts | None = None
+    marks: tuple[MarkRule, ...] = ()
+    masquerades: tuple[MasqueradeRule, ...] = ()
+    redirects: tuple[RedirectRule, ...] = ()
+    arp: tuple[ArpRule, ...] = ()
+    arp_chains: tuple[str, str] = ("INPUT", "OUTPUT")  # ("IN", "OUT") for arptables_jf
+    sysctls: tuple[Sysctl, ...] = ()
+    modules: tuple[str, ...] = ()
+    addresses: tuple[Address, ...] = ()
+    routes: tuple[Route, ...] = ()
+    tunnels: tuple[TunnelDevice, ...] = ()
+    # Observed only: what a probe saw that lvscc does not own (another nft table, an iptables
+    # rule without an lvscc comment), described for the report. Never set in an Intent.
+    foreign: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Intent:
+    cluster: str
+    hosts: tuple[HostState, ...]
+    source: str = ""  # the main config file
+
+    def host(self, name: str) -> HostState:
+        for h in self.hosts:
+            if h.host == name:
+                return h
+        raise KeyError(name)
+

@@ -1,0 +1,194 @@
+"""Text → lark parse tree, with syntax errors turned into Diagnostics that read like a
+compiler's: position, what was found, what was expected (in words, never lark's terminal
+names), and a "did you mean" for misspelt keywords."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from lvscc.diagnostics import Diagnostic, error
+from lvscc.model.span import Span
+from lvscc.resources import data_dir
+
+SYNTAX = "LVS001"  # unexpected token or character
+UNCLOSED = "LVS002"  # end of file inside a block or string
+MAX_SYNTAX_ERRORS = 20
+
+# Recovery inserts a stand-in for a missing value, so `udp }` is one error, not a cascade.
+STAND_INS = {"NUMBER": "0", "NAME": "_", "ADDRESS": "0.0.0.0", "STRING": '""', "DEVICE": "_"}
+
+# How each named terminal is spelled in messages; keywords are shown as themselves.
+SPELLING = {
+    "NAME": "a name",
+    "NUMBER": "a number",
+    "ADDRESS": "an address",
+    "DEVICE": "a device name",
+    "STRING": 'a "string"',
+    "$END": "end of file",
+}
+
+
+@cache
+def parser() -> Lark:
+    """The LALR parser, built once per process (and cached on disk by lark where it can)."""
+    return Lark.open(
+        str(data_dir("grammar") / "lvs.lark"),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=False,
+    )
+
+
+@cache
+def _keywords() -> dict[str, str]:
+    """terminal name → keyword text for every literal in the grammar."""
+    return {t.name: t.pattern.value for t in parser().terminals if t.pattern.type == "str"}
+
+
+def spell(terminal: str) -> str:
+    keyword = _keywords().get(terminal)
+    return f"`{keyword}`" if keyword is not None else SPELLING.get(terminal, terminal.lower())
+
+
+def printable(text: str) -> str:
+    """Show control characters and other unprintables as escapes, never raw."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _found(token: Token) -> str:
+    if token.type == "$END":
+        return "end of file"
+    return f"`{printable(str(token.value))}`"
+
+
+def _expected(names: set[str]) -> str:
+    words = sorted({spell(n) for n in names if not n.startswith("__")} | set())
+    if not words:
+        return ""
+    if len(words) == 1:
+        return words[0]
+    if len(words) > 10:
+        return "one of " + ", ".join(words[:10]) + ", ..."
+    return "one of " + ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _did_you_mean(word: str, names: set[str]) -> str | None:
+    candidates = [_keywords()[n] for n in names if n in _keywords()]
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else None
+
+
+@dataclass
+class _Collector:
+    file: str
+    text: str
+    diagnostics: list[Diagnostic]
+    last_line: int = 0
+
+    def span(self, line: int, column: int, width: int = 1) -> Span:
+        return Span(self.file, line, column, line, column + max(width, 1))
+
+    def on_error(self, e: UnexpectedInput) -> bool:
+        """lark's error callback: record the error, then let lark skip the offending token or
+        character and resume, so one run reports every broken line."""
+        if isinstance(e, UnexpectedToken) and e.token.type == "$END":
+            self.add_unclosed()
+            return False
+        # One report per line: what lark discards while it resynchronises are echoes of the
+        # same mistake, not new ones.
+        if e.line != self.last_line:
+            self.last_line = e.line
+            if isinstance(e, UnexpectedToken):
+                self.unexpected_token(e)
+            elif isinstance(e, UnexpectedCharacters):
+                self.unexpected_characters(e)
+        if isinstance(e, UnexpectedToken):
+            _insert_stand_in(e)
+        return len(self.diagnostics) < MAX_SYNTAX_ERRORS
+
+    def unexpected_token(self, e: UnexpectedToken) -> None:
+        token = e.token
+        hint = _did_you_mean(str(token.value), e.expected)
+        expected = _expected(e.expected)
+        message = f"unexpected {_found(token)}" + (f", expected {expected}" if expected else "")
+        self.diagnostics.append(error(SYNTAX, message, self.span(token.line, token.column, len(token)), hint))
+
+    def unexpected_characters(self, e: UnexpectedCharacters) -> None:
+        char = self.text[e.pos_in_stream] if e.pos_in_stream < len(self.text) else ""
+        if char == '"':
+            self.diagnostics.append(error(
+                UNCLOSED, "unterminated string", self.span(e.line, e.column),
+                'close the string with `"` on the same line; write a line break as \\n'))
+            return
+        word = re.match(r"[^\s{}#,]+", self.text[e.pos_in_stream:])
+        shown = printable(word.group(0) if word else char)
+        expected = _expected(set(e.allowed or ()))
+        hint = _did_you_mean(shown, set(e.allowed or ()))
+        message = f"unexpected `{shown}`" + (f", expected {expected}" if expected else "")
+        self.diagnostics.append(error(SYNTAX, message, self.span(e.line, e.column, len(shown)), hint))
+
+    def unclosed(self) -> Diagnostic | None:
+        lines = self.text.splitlines() or [""]
+        at = self.span(len(lines), len(lines[-1]) + 1)
+        opened = _unclosed_brace(self.text)
+        if opened is None and self.diagnostics:
+            return None  # the braces balance: an echo of an earlier error
+        hint = f"the `{{` at line {opened[0]}, column {opened[1]} is never closed" if opened else None
+        return error(UNCLOSED, "unexpected end of file, expected `}`", at, hint)
+
+    def add_unclosed(self) -> None:
+        found = self.unclosed()
+        if found:
+            self.diagnostics.append(found)
+
+
+def _insert_stand_in(e: UnexpectedToken) -> None:
+    """When a value is missing before a token that could follow it (`udp }`), feed a stand-in
+    value and then the token itself, so parsing goes on in step with the text."""
+    parser_state = e.interactive_parser
+    for terminal, value in STAND_INS.items():
+        if terminal not in e.expected:
+            continue
+        trial = parser_state.copy()
+        try:
+            trial.feed_token(Token(terminal, value))
+            trial.feed_token(e.token)
+        except UnexpectedInput:
+            return
+        parser_state.feed_token(Token(terminal, value))
+        parser_state.feed_token(e.token)
+        return
+
+
+def _unclosed_brace(text: str) -> tuple[int, int] | None:
+    """Position of the innermost `{` left open at end of file (strings and comments skipped)."""
+    stack: list[tuple[int, int]] = []
+    for line_no, line in enumerate(text.splitlines(), 1):
+        clean = re.sub(r'"(?:[^"\\]|\\.)*"|#.*', lambda m: " " * len(m.group(0)), line)
+        for col, ch in enumerate(clean, 1):
+            if ch == "{":
+                stack.append((line_no, col))
+            elif ch == "}" and stack:
+                stack.pop()
+    return stack[-1] if stack else None
+
+
+def parse(text: str, file: str) -> tuple[Tree | None, list[Diagnostic]]:
+    """Parse one file. Returns the tree (None when there was any syntax error) and the errors."""
+    collect = _Collector(file, text, [])
+    try:
+        tree = parser().parse(text, on_error=collect.on_error)
+    except UnexpectedInput as e:  # the callback gave up: end of file, or too many errors
+        if isinstance(e, UnexpectedEOF):
+            collect.add_unclosed()
+        if not collect.diagnostics:
+            collect.diagnostics.append(error(SYNTAX, "syntax error", collect.span(e.line, e.column)))
+        return None, collect.diagnostics
+    return (None if collect.diagnostics else tree), collect.diagnostics
