@@ -45,7 +45,7 @@ class _Loader:
             self.diagnostics.append(error(IO_ERROR, f"cannot read {shown}: {e.strerror or e}", at))
             return None
         try:
-            return data.decode("utf-8")
+            return data.decode("utf-8-sig")  # a BOM from a Windows editor is not content
         except UnicodeDecodeError as e:
             line = data[: e.start].count(b"\n") + 1
             where = Span(shown, line, e.start - data.rfind(b"\n", 0, e.start), line, 0)
