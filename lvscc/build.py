@@ -1,16 +1,20 @@
 """Parse trees → the IR (lvscc.model.Config). Pure: statements in, Config and diagnostics
 out. Resolves pools, address ranges, durations and defaults, and turns every malformed value
-into a diagnostic pointing at its token."""
+into a diagnostic pointing at its token.
+
+Leaves may be lark's Token or lark-cython's (not a str subclass): anything that is not a
+Tree is a token, read with str() and its position attributes."""
 
 from __future__ import annotations
 
 import difflib
 import re
+import socket
 from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Address, IPv4Interface, ip_address, ip_interface, ip_network
 from typing import Iterator
 
-from lark import Token, Tree
+from lark import Tree
 
 from lvscc.diagnostics import Diagnostic, error, has_errors
 from lvscc.model.config import (
@@ -31,6 +35,7 @@ UNKNOWN_POOL = "LVS022"
 DUPLICATE = "LVS023"  # a pool, director or single-valued statement declared twice
 BAD_VALUE = "LVS024"  # a word outside its allowed set
 SERVICE_KIND = "LVS025"  # a service needs exactly one of: tcp/udp/sctp PORT, fwmark, ftp
+NO_VIP = "LVS026"
 BAD_RANGE = "LVS028"
 SERVER_IDENTITY = "LVS029"  # one server name, two addresses
 
@@ -65,7 +70,7 @@ class Builder:
 
     # ---- spans and errors ---------------------------------------------------------------
     def span(self, node: Tree | Token) -> Span:
-        if isinstance(node, Token):
+        if not isinstance(node, Tree):
             return Span(self.file, node.line or 0, node.column or 0, node.end_line or 0, node.end_column or 0)
         meta = node.meta
         return Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
@@ -178,7 +183,12 @@ class Builder:
         return PortRange(first, last)  # type: ignore[arg-type]
 
 
+_PLAIN_V4 = re.compile(r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}")
+
+
 def _split_address(text: str) -> Address | None:
+    if _PLAIN_V4.fullmatch(text):  # the common case, without ipaddress's slow octet parser
+        return Address(IPv4Address(socket.inet_aton(text)), None, None, None)
     port = last = prefix = None
     match = re.fullmatch(r"\[([^\]]+)\](?::(\d+))?", text)
     if match:
@@ -210,10 +220,6 @@ def _same_but_last(address: IPAddress, last: str) -> IPAddress:
 
 def _children(node: Tree, name: str) -> list[Tree]:
     return [c for c in node.children if isinstance(c, Tree) and c.data == name]
-
-
-def _tokens(node: Tree, type_: str | None = None) -> list[Token]:
-    return [c for c in node.children if isinstance(c, Token) and (type_ is None or c.type == type_)]
 
 
 def _keyword(node: Tree) -> str:
@@ -478,7 +484,7 @@ class ClusterBuilder(Builder):
     def persistence(self, stmt: Tree, values: dict[str, object]) -> None:
         timeout: int | None = DEFAULT_PERSISTENCE
         for child in stmt.children:
-            if isinstance(child, Token):
+            if not isinstance(child, Tree):
                 timeout = self.duration(child)
             elif child.data == "netmask":
                 parsed = self.address(child.children[0])
@@ -522,6 +528,11 @@ class ClusterBuilder(Builder):
         elif not listens and not marks:
             self.fail(SERVICE_KIND, f"service {values['name']} has no port and no firewall mark", node,
                       "add `tcp 80` (or udp/sctp), `fwmark N { tcp 80, 443 }` or `ftp`")
+            return None
+        if "vip" not in values:
+            # ipvsadm needs it for a port service, the marking rules need it for an fwmark one.
+            self.fail(NO_VIP, f"service {values['name']} has no vip", node,
+                      "add `vip ADDRESS dev DEVICE`: the floating address clients connect to")
             return None
         return VirtualService(**values)  # type: ignore[arg-type]
 

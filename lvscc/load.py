@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lark import Token, Tree
+from lark import Tree
 
 from lvscc.build import build
 from lvscc.diagnostics import Diagnostic, error, has_errors
@@ -22,7 +22,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
 def tree_span(file: str, node: Tree | Token) -> Span:
-    if isinstance(node, Token):
+    if not isinstance(node, Tree):  # a lark or lark-cython token
         return Span(file, node.line or 0, node.column or 0, node.end_line or 0, node.end_column or 0)
     meta = node.meta
     if getattr(meta, "empty", True):

@@ -34,16 +34,26 @@ SPELLING = {
 }
 
 
+def _build(**options: object) -> Lark:
+    return Lark.open(str(data_dir("grammar") / "lvs.lark"), parser="lalr", lexer="contextual",
+                     propagate_positions=True, maybe_placeholders=False, **options)
+
+
 @cache
 def parser() -> Lark:
-    """The LALR parser, built once per process (and cached on disk by lark where it can)."""
-    return Lark.open(
-        str(data_dir("grammar") / "lvs.lark"),
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
-        maybe_placeholders=False,
-    )
+    """The pure-Python LALR parser: error recovery and messages need its interactive parser."""
+    return _build()
+
+
+@cache
+def fast_parser() -> Lark:
+    """lark-cython's LALR, 3-4x faster, for the common case of a file without syntax errors.
+    Its error path is incomplete, so any failure is re-parsed by `parser()` for diagnostics."""
+    try:
+        import lark_cython
+    except ImportError:
+        return parser()
+    return _build(_plugins=lark_cython.plugins)
 
 
 @cache
@@ -182,6 +192,10 @@ def _unclosed_brace(text: str) -> tuple[int, int] | None:
 
 def parse(text: str, file: str) -> tuple[Tree | None, list[Diagnostic]]:
     """Parse one file. Returns the tree (None when there was any syntax error) and the errors."""
+    try:
+        return fast_parser().parse(text), []
+    except Exception:  # noqa: BLE001 - whatever went wrong, the slow parser explains it
+        pass
     collect = _Collector(file, text, [])
     try:
         tree = parser().parse(text, on_error=collect.on_error)

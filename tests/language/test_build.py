@@ -107,6 +107,7 @@ def test_strings_are_unescaped() -> None:
     ("service s { vip 192.0.2.1 tcp 80 tcp 81 }", "LVS023", "given twice"),
     ("audit { weight sometimes }", "LVS024", "unknown weight policy"),
     ("service s { vip 192.0.2.1 }", "LVS025", "no port and no firewall mark"),
+    ("service s { tcp 80 }", "LVS026", "service s has no vip"),
     ("service s { vip 192.0.2.1 tcp 80 fwmark 3 }", "LVS025", "both a port and a firewall mark"),
     ("service s { vip 192.0.2.1 ftp passive 20000-10000 }", "LVS028", "runs backwards"),
     ("service s { vip 192.0.2.1 tcp 80 server a 10.0.0.1-10.0.255.255 }", "LVS028", "spans"),

@@ -71,7 +71,7 @@ def test_samples_parse(sample: Path) -> None:
 
 def test_keywords_may_be_names_where_a_name_is_expected() -> None:
     config, diagnostics = load_text("lvs service { pool tcp { server server 192.0.2.1 } "
-                                    "service check { tcp 80 servers tcp } }")
+                                    "service check { vip 192.0.2.1 tcp 80 servers tcp } }")
     assert diagnostics == []
     assert config is not None and config.services[0].name == "check"
     assert config.services[0].servers[0].name == "server"

@@ -1,0 +1,18 @@
+"""iptables-restore rules (IPv4): the guide's firewall marks (§3.4, §3.5), active-FTP
+MASQUERADE on the NAT director and REDIRECT on direct-routing real servers (§3.2.2)."""
+
+from lvscc.model.state import HostState
+from lvscc.render import Backend
+
+
+def rule_families(host: HostState) -> set[int]:
+    return {r.destination.version for r in (*host.marks, *host.redirects)} | {r.source.version for r in host.masquerades}
+
+
+BACKEND = Backend(
+    name="iptables",
+    roles=("director", "real-server"),
+    files={"rules.v4": "rules.v4.j2"},
+    layouts={"rhel": {"rules.v4": "etc/sysconfig/iptables"}, "debian": {"rules.v4": "etc/iptables/rules.v4"}},
+    wants=lambda host: 4 in rule_families(host),
+)

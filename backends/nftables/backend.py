@@ -1,0 +1,23 @@
+"""nftables: the same marks, MASQUERADE and REDIRECT rules as the iptables backend, kept in one
+table lvscc owns (audit.nft_table) and replaced atomically, in nft's text notation and in its
+JSON command notation (for tools that drive libnftables). Opt-in: the guide's tool is iptables."""
+
+from lvscc.model.state import HostState
+from lvscc.render import Backend
+
+
+def _has_rules(host: HostState) -> bool:
+    return bool(host.marks or host.redirects or host.masquerades)
+
+
+BACKEND = Backend(
+    name="nftables",
+    roles=("director", "real-server"),
+    files={"lvscc.nft": "lvscc.nft.j2", "lvscc.json": "lvscc.json.j2"},
+    layouts={
+        "rhel": {"lvscc.nft": "etc/nftables/lvscc.nft", "lvscc.json": "etc/nftables/lvscc.json"},
+        "debian": {"lvscc.nft": "etc/nftables.d/lvscc.nft", "lvscc.json": "etc/nftables.d/lvscc.json"},
+    },
+    wants=_has_rules,
+    default=False,
+)

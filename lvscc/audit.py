@@ -1,0 +1,317 @@
+"""The drift auditor: a pure diff of what lowering wants on a host (Intent) against what the
+probes read from it (Observed). Both are `HostState`s, so the auditor never touches a kernel
+and is tested on constructed values.
+
+Ownership decides what may be called drift. lvscc owns the VIPs and firewall marks the config
+declares plus `audit.scope` networks and the `audit.fwmarks` range; every other IPVS service or
+ARP rule is `foreign`: reported as information and never touched by a plan, because a cluster
+manager that deletes what it did not create breaks its neighbours (kubernetes#59507).
+Netfilter rules carry their own ownership mark (our nft table, an `lvscc` iptables comment), so
+the probes sort those and hand the rest over in `HostState.foreign`."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, fields
+from typing import Iterable, Literal
+
+from lvscc.model.config import AuditPolicy, IPAddress, IPNetwork, PortRange, WeightPolicy
+from lvscc.model.state import (
+    Address,
+    ArpRule,
+    HostState,
+    IpvsDest,
+    IpvsService,
+    IpvsTimeouts,
+    MarkRule,
+    MasqueradeRule,
+    RedirectRule,
+    Sysctl,
+)
+
+Kind = Literal["missing", "extra", "changed", "quiesced", "foreign"]
+DRIFT_KINDS: frozenset[str] = frozenset({"missing", "extra", "changed"})
+
+# The parts of a host a probe can read; a section the probes did not read is reported as
+# "not audited" instead of as everything missing.
+SECTIONS = ("ipvs", "thresholds", "timeouts", "netfilter", "arp", "sysctls", "modules", "addresses")
+
+SERVICE_FIELDS = ("scheduler", "flags", "persistence", "netmask", "pe", "ops")
+DEST_FIELDS = ("method", "weight", "upper", "lower", "tun_type", "tun_port", "tun_csum")
+
+
+@dataclass(frozen=True)
+class Drift:
+    kind: Kind
+    object: str  # e.g. "dest 198.51.100.2:80 of tcp 192.0.2.10:80"
+    field: str | None = None
+    expected: object = None
+    observed: object = None
+    # The whole desired / observed objects, and for a real server its service: what the
+    # planner needs to write one exact command. Not part of what the drift *is*.
+    want: object = dataclasses.field(default=None, compare=False, repr=False)
+    have: object = dataclasses.field(default=None, compare=False, repr=False)
+    parent: IpvsService | None = dataclasses.field(default=None, compare=False, repr=False)
+
+    @property
+    def is_drift(self) -> bool:
+        return self.kind in DRIFT_KINDS
+
+    @property
+    def section(self) -> str:
+        return section_of(self.want if self.want is not None else self.have)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What lvscc owns on the host, and which sections the probes actually read."""
+
+    vips: frozenset[IPAddress] = frozenset()
+    networks: tuple[IPNetwork, ...] = ()
+    fwmarks: frozenset[int] = frozenset()
+    fwmark_range: tuple[int, int] | None = None
+    sections: frozenset[str] = frozenset(SECTIONS)
+
+    def owns_address(self, address: IPAddress | None) -> bool:
+        if address is None:
+            return False
+        return address in self.vips or any(address in net for net in self.networks)
+
+    def owns_fwmark(self, mark: int) -> bool:
+        in_range = self.fwmark_range is not None and self.fwmark_range[0] <= mark <= self.fwmark_range[1]
+        return mark in self.fwmarks or in_range
+
+    def owns_service(self, service: IpvsService) -> bool:
+        return self.owns_fwmark(service.fwmark) if service.fwmark else self.owns_address(service.address)
+
+
+def scope_for(intent: HostState, policy: AuditPolicy, sections: Iterable[str] = SECTIONS) -> Scope:
+    """The ownership scope of one host: its declared VIPs and marks plus the policy's extras."""
+    vips = {s.address for s in intent.ipvs if s.address is not None}
+    vips |= {m.destination.network_address for m in intent.marks if m.destination.num_addresses == 1}
+    vips |= {r.destination for r in intent.redirects} | {a.vip for a in intent.arp}
+    marks = {s.fwmark for s in intent.ipvs if s.fwmark} | {m.fwmark for m in intent.marks}
+    marks_range = (policy.fwmarks.first, policy.fwmarks.last) if policy.fwmarks else None
+    return Scope(frozenset(vips), tuple(policy.scope), frozenset(marks), marks_range, frozenset(sections))
+
+
+# --- naming -----------------------------------------------------------------------------
+
+
+def endpoint(address: IPAddress | None, port: int) -> str:
+    if address is not None and address.version == 6:
+        return f"[{address}]:{port}"
+    return f"{address}:{port}"
+
+
+def service_name(service: IpvsService) -> str:
+    if service.fwmark:
+        return f"fwmark {service.fwmark}" + (" -6" if service.family == 6 else "")
+    proto = service.protocol.value if service.protocol else "?"
+    return f"{proto} {endpoint(service.address, service.port)}"
+
+
+def describe(obj: object) -> str:
+    """The object's name in reports; also the `object` of its drifts."""
+    match obj:
+        case IpvsService():
+            return f"ipvs service {service_name(obj)}"
+        case MarkRule():
+            ports = ",".join(str(p) for p in obj.ports)
+            return f"mark rule fwmark {obj.fwmark} {obj.protocol.value} to {obj.destination} ports {ports}"
+        case MasqueradeRule():
+            sport = f" {obj.protocol.value if obj.protocol else ''} sport {obj.sport}" if obj.sport else ""
+            return f"masquerade from {obj.source}{sport}"
+        case RedirectRule():
+            return f"redirect {obj.protocol.value} {endpoint(obj.destination, obj.port)}"
+        case ArpRule():
+            return f"arp rule vip {obj.vip} real {obj.real}"
+        case Sysctl():
+            return f"sysctl {obj.key}"
+        case Address():
+            return f"address {obj.interface} dev {obj.device}"
+        case IpvsTimeouts():
+            return "ipvs timeouts"
+        case str():
+            return f"module {obj}"
+    return str(obj)
+
+
+def section_of(obj: object) -> str:
+    match obj:
+        case IpvsService() | IpvsDest():
+            return "ipvs"
+        case IpvsTimeouts():
+            return "timeouts"
+        case MarkRule() | MasqueradeRule() | RedirectRule():
+            return "netfilter"
+        case ArpRule():
+            return "arp"
+        case Sysctl():
+            return "sysctls"
+        case Address():
+            return "addresses"
+        case str():
+            return "modules"
+    return "foreign"
+
+
+# --- the diff ---------------------------------------------------------------------------
+
+
+def diff(intent: HostState, observed: HostState, policy: AuditPolicy, scope: Scope) -> list[Drift]:
+    """Every difference between intent and observed inside the scope, in a stable order."""
+    audited = scope.sections
+    drifts: list[Drift] = []
+    if "ipvs" in audited:
+        drifts += _diff_ipvs(intent.ipvs, observed.ipvs, policy.weight, scope)
+    if "timeouts" in audited and intent.timeouts is not None:
+        drifts += _diff_timeouts(intent.timeouts, observed.timeouts or IpvsTimeouts())
+    if "netfilter" in audited:
+        drifts += _diff_sets(_canonical_marks(intent.marks), _canonical_marks(observed.marks))
+        drifts += _diff_sets(intent.masquerades, observed.masquerades)
+        drifts += _diff_sets(intent.redirects, observed.redirects)
+    if "arp" in audited:
+        owned_arp = tuple(a for a in observed.arp if scope.owns_address(a.vip))
+        drifts += _diff_sets(intent.arp, owned_arp)
+        drifts += [_foreign(a) for a in observed.arp if not scope.owns_address(a.vip)]
+    if "sysctls" in audited:
+        drifts += _diff_sysctls(intent.sysctls, observed.sysctls)
+    if "modules" in audited:
+        loaded = set(observed.modules)
+        drifts += [Drift("missing", describe(m), want=m) for m in intent.modules if m not in loaded]
+    if "addresses" in audited:
+        drifts += _diff_addresses(intent.addresses, observed.addresses, scope)
+    drifts += [Drift("foreign", text) for text in observed.foreign]
+    return drifts
+
+
+def _foreign(obj: object) -> Drift:
+    return Drift("foreign", describe(obj), observed=obj, have=obj)
+
+
+def _diff_sets(want: tuple, have: tuple) -> list[Drift]:
+    """Objects compared whole: a rule either is there or is not; a changed rule is two drifts."""
+    have_set, want_set = set(have), set(want)
+    missing = [Drift("missing", describe(w), expected=w, want=w) for w in want if w not in have_set]
+    extra = [Drift("extra", describe(h), observed=h, have=h) for h in have if h not in want_set]
+    return missing + extra
+
+
+def _changed(name: str, want: object, have: object, names: Iterable[str], parent: IpvsService | None = None) -> list[Drift]:
+    return [
+        Drift("changed", name, f, getattr(want, f), getattr(have, f), want, have, parent)
+        for f in names
+        if getattr(want, f) != getattr(have, f)
+    ]
+
+
+def _diff_ipvs(want: tuple[IpvsService, ...], have: tuple[IpvsService, ...], weights: WeightPolicy, scope: Scope) -> list[Drift]:
+    observed = {s.key: s for s in have}
+    drifts: list[Drift] = []
+    for service in want:
+        name = describe(service)
+        found = observed.get(service.key)
+        if found is None:
+            drifts.append(Drift("missing", name, expected=service, want=service))
+            continue
+        drifts += _changed(name, service, found, SERVICE_FIELDS)
+        drifts += _diff_dests(service, found, weights, _dest_fields(scope))
+    wanted = {s.key for s in want}
+    for service in have:
+        if service.key in wanted:
+            continue
+        if scope.owns_service(service):
+            drifts.append(Drift("extra", describe(service), observed=service, have=service))
+        else:
+            drifts.append(_foreign(service))
+    return drifts
+
+
+def _dest_name(dest: IpvsDest, service: IpvsService) -> str:
+    return f"dest {endpoint(dest.address, dest.port)} of {service_name(service)}"
+
+
+def _dest_fields(scope: Scope) -> tuple[str, ...]:
+    # ipvsadm-save drops -x/-y, so a dump without them says nothing about thresholds.
+    skipped = {"weight"} if "thresholds" in scope.sections else {"weight", "upper", "lower"}
+    return tuple(f for f in DEST_FIELDS if f not in skipped)
+
+
+def _diff_dests(service: IpvsService, found: IpvsService, weights: WeightPolicy, names: tuple[str, ...]) -> list[Drift]:
+    observed = {(d.address, d.port): d for d in found.dests}
+    drifts: list[Drift] = []
+    for dest in service.dests:
+        name = _dest_name(dest, service)
+        have = observed.get((dest.address, dest.port))
+        if have is None:
+            drifts.append(Drift("missing", name, expected=dest, want=dest, parent=service))
+            continue
+        drifts += _changed(name, dest, have, names, service)
+        drifts += _diff_weight(name, dest, have, service, weights)
+    wanted = {(d.address, d.port) for d in service.dests}
+    drifts += [
+        Drift("extra", _dest_name(d, found), observed=d, have=d, parent=found)
+        for d in found.dests
+        if (d.address, d.port) not in wanted
+    ]
+    return drifts
+
+
+def _diff_weight(name: str, want: IpvsDest, have: IpvsDest, service: IpvsService, weights: WeightPolicy) -> list[Drift]:
+    if want.weight == have.weight or weights in (WeightPolicy.OBSERVED, WeightPolicy.IGNORE):
+        return []
+    # A health checker quiescing a failed server sets weight 0; that is the cluster working.
+    kind: Kind = "quiesced" if weights is WeightPolicy.QUIESCE and have.weight == 0 else "changed"
+    return [Drift(kind, name, "weight", want.weight, have.weight, want, have, service)]
+
+
+def _diff_timeouts(want: IpvsTimeouts, have: IpvsTimeouts) -> list[Drift]:
+    # 0 in the intent means "leave the kernel's value", so only set values are compared.
+    names = [f.name for f in fields(IpvsTimeouts) if getattr(want, f.name)]
+    return _changed(describe(want), want, have, names)
+
+
+def normalise_sysctl(value: str) -> str:
+    """`sysctl -a` separates a vector value with tabs, /proc/sys with tabs or spaces."""
+    return " ".join(value.split())
+
+
+def _diff_sysctls(want: tuple[Sysctl, ...], have: tuple[Sysctl, ...]) -> list[Drift]:
+    observed = {s.key: s for s in have}
+    drifts: list[Drift] = []
+    for sysctl in want:
+        found = observed.get(sysctl.key)
+        if found is None:
+            drifts.append(Drift("missing", describe(sysctl), expected=sysctl.value, want=sysctl))
+        elif normalise_sysctl(found.value) != normalise_sysctl(sysctl.value):
+            drifts.append(Drift("changed", describe(sysctl), "value", sysctl.value, found.value, sysctl, found))
+    return drifts
+
+
+def _diff_addresses(want: tuple[Address, ...], have: tuple[Address, ...], scope: Scope) -> list[Drift]:
+    # Only a declared VIP found where the config does not put it is ours to call extra: the
+    # host's own addresses, even inside an owned network, are not lvscc's business.
+    declared = scope.vips | {a.interface.ip for a in want}
+    owned = tuple(a for a in have if a.interface.ip in declared)
+    return _diff_sets(want, owned)
+
+
+def merge_ports(ports: Iterable[PortRange]) -> tuple[PortRange, ...]:
+    """Ports in a canonical form (sorted, overlapping and adjacent ranges joined), so that
+    `{80, 443}`, `80,443` and `443,80` compare equal."""
+    merged: list[PortRange] = []
+    for port in sorted(ports, key=lambda p: (p.first, p.last)):
+        if merged and port.first <= merged[-1].last + 1:
+            merged[-1] = PortRange(merged[-1].first, max(merged[-1].last, port.last))
+        else:
+            merged.append(port)
+    return tuple(merged)
+
+
+def _canonical_marks(marks: tuple[MarkRule, ...]) -> tuple[MarkRule, ...]:
+    return tuple(dataclasses.replace(m, ports=merge_ports(m.ports)) for m in marks)
+
+
+def in_sync(drifts: Iterable[Drift]) -> bool:
+    return not any(d.is_drift for d in drifts)

@@ -1,0 +1,93 @@
+"""`lvscc audit CONFIG [--host NAME] [--from-dump DIR]`: compare a host with its config.
+Exit 0 in sync (quiesced servers and foreign objects are information), 1 drift, 2 error."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from lvscc.audit import diff, scope_for
+from lvscc.drift_report import FORMATS, Report, render
+from lvscc.model.config import Config
+from lvscc.model.state import HostState
+from lvscc.probes import Observation, ProbeError, from_dumps, observe
+
+
+class AuditError(Exception):
+    """Config, host or dump trouble: reported on stderr, exit 2."""
+
+
+@dataclass(frozen=True)
+class Audited:
+    config: Config
+    intent: HostState
+    observation: Observation
+    report: Report
+
+
+def add_target_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("config", metavar="CONFIG")
+    parser.add_argument("--host", metavar="NAME", help="which host of the config this is (default: the only host, else primary)")
+    parser.add_argument("--from-dump", metavar="DIR", type=Path, help="audit the dump files `lvscc snapshot` wrote, not this machine")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("audit", help="report where a host differs from its config")
+    add_target_options(parser)
+    parser.add_argument("--format", choices=FORMATS, default="table", help="report format (default: table)")
+    parser.set_defaults(run=run)
+
+
+def _load(path: str) -> Config:
+    from lvscc.diagnostics import has_errors
+    from lvscc.pipeline import check_file
+    from lvscc.report import render_text
+
+    checked = check_file(path)
+    if checked.config is None or has_errors(checked.diagnostics):
+        sys.stderr.write(render_text(checked.diagnostics, checked.sources, color=False))
+        raise AuditError(f"{path}: the config does not compile; run `lvscc check`")
+    return checked.config
+
+
+def _host(config: Config, name: str | None) -> HostState:
+    from lvscc.lower import lower
+
+    intent = lower(config)
+    names = [h.host for h in intent.hosts]
+    chosen = name or (names[0] if len(names) == 1 else "primary")
+    try:
+        return intent.host(chosen)
+    except KeyError:
+        raise AuditError(f"no host {chosen!r} in {config.name}; hosts: {', '.join(names)}") from None
+
+
+def audit_target(args: argparse.Namespace) -> Audited:
+    config = _load(args.config)
+    intent = _host(config, args.host)
+    table = config.audit.nft_table
+    if args.from_dump is not None:
+        observation, source = from_dumps(args.from_dump, intent.host, intent.role, table), str(args.from_dump)
+    else:
+        from lvscc.probes.live import collect
+
+        texts, notes = collect()
+        found = observe(texts, intent.host, intent.role, table)
+        observation = Observation(found.state, found.sections, tuple(notes) + found.notes)
+        source = "live"
+    scope = scope_for(intent, config.audit, observation.sections)
+    drifts = diff(intent, observation.state, config.audit, scope)
+    report = Report(intent.host, source, tuple(drifts), observation.sections, observation.notes)
+    return Audited(config, intent, observation, report)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        audited = audit_target(args)
+    except (AuditError, ProbeError, OSError) as error:
+        print(f"lvscc audit: {error}", file=sys.stderr)
+        return 2
+    sys.stdout.write(render(audited.report, args.format))
+    return 0 if audited.report.in_sync else 1

@@ -1,0 +1,130 @@
+"""`ipvsadm-save -n` (or any ipvsadm-restore input) -> Config.
+
+The dump describes one director's kernel table and nothing else: no devices, no marking rules,
+no health checks. Services and servers are named from what identifies them
+(svc-tcp-192-0-2-10-80, svc-fwmark-21, rs-10-11-12-1), so the same dump always imports the same."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from ipaddress import IPv4Address, ip_interface
+from pathlib import Path
+
+from lvscc.diagnostics import Diagnostic
+from lvscc.importers.common import Entry, Notes, dashed, lvs_name, span_at
+from lvscc.model.config import Config, Forwarding, Method, RealServer, Timeouts, Tunnel, VirtualService
+from lvscc.model.state import IpvsDest, IpvsService
+from lvscc.probes.ipvsadm import IpvsadmSyntaxError, parse_save
+
+COMMANDS = ("-A", "--add-service", "-a", "--add-server", "--set")
+
+
+def _entry(filename: str, number: int, line: str) -> Entry:
+    words = line.split()
+    return Entry(words[0] if words else "", tuple(words[1:]), span_at(filename, number, 1, len(line)))
+
+
+def _readable(text: str, filename: str, notes: Notes) -> str:
+    """The dump with every line parse_save cannot take blanked out (and reported), so the
+    line numbers of the rest stay right."""
+    kept = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        words = line.split()
+        command = words[1] if words[:1] == ["ipvsadm"] and len(words) > 1 else (words[0] if words else "")
+        if line and command not in COMMANDS:
+            notes.untranslated(_entry(filename, number, line), "only service, server and --set lines describe the table")
+            line = ""
+        elif line:
+            try:
+                parse_save(line, filename)
+            except IpvsadmSyntaxError as e:
+                notes.malformed(_entry(filename, number, line), str(e).split(": ", 1)[-1])
+                line = ""
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def _forwarding(dest: IpvsDest) -> Forwarding:
+    if dest.method is not Method.TUNNEL:
+        return Forwarding(method=dest.method)
+    return Forwarding(method=dest.method, tunnel=Tunnel(dest.tun_type, dest.tun_port, dest.tun_csum)
+                      if dest.tun_type else None)
+
+
+def _most_common(items: list[Forwarding]) -> Forwarding:
+    counts = Counter(items)
+    return max(counts, key=lambda f: (counts[f], -items.index(f))) if items else Forwarding()
+
+
+def _service(ipvs: IpvsService, filename: str, notes: Notes) -> VirtualService:
+    span = span_at(filename, ipvs.origin.line if ipvs.origin else 0, 1, 0)
+    forwarding = _most_common([_forwarding(d) for d in ipvs.dests])
+    if ipvs.fwmark:
+        name = f"svc-fwmark-{ipvs.fwmark}" + ("-6" if ipvs.family == 6 else "")
+        notes.assumed(span, f"fwmark {ipvs.fwmark}: an IPVS table does not say which packets carry the mark "
+                            "or to which VIP", f"add `vip ADDRESS dev DEVICE` and `fwmark {ipvs.fwmark} {{ tcp PORTS }}`")
+    else:
+        assert ipvs.protocol is not None and ipvs.address is not None
+        name = f"svc-{ipvs.protocol.value}-{dashed(ipvs.address)}-{ipvs.port}"
+    mask = ipvs.netmask
+    return VirtualService(
+        name=name,
+        vip=ip_interface(ipvs.address) if ipvs.address is not None else None,
+        protocol=ipvs.protocol,
+        port=None if ipvs.fwmark else ipvs.port,
+        fwmark=ipvs.fwmark or None,
+        scheduler=ipvs.scheduler,
+        sched_flags=ipvs.flags,
+        persistence=ipvs.persistence,
+        persistence_mask=(int(mask) if mask.isdigit() else IPv4Address(mask)) if mask else None,
+        persistence_engine=ipvs.pe,
+        one_packet=ipvs.ops,
+        forwarding=forwarding,
+        servers=tuple(_server(d, ipvs, forwarding) for d in ipvs.dests),
+        span=span,
+    )
+
+
+def _server(dest: IpvsDest, ipvs: IpvsService, forwarding: Forwarding) -> RealServer:
+    remapped = dest.port not in (0, ipvs.port)
+    return RealServer(
+        name=f"rs-{dashed(dest.address)}" + (f"-{dest.port}" if remapped else ""),
+        address=dest.address,
+        port=dest.port if remapped else None,
+        weight=dest.weight,
+        upper=dest.upper,
+        lower=dest.lower,
+        method=dest.method if dest.method is not forwarding.method else None,
+        span=span_at(ipvs.origin.file if ipvs.origin else "", dest.origin.line if dest.origin else 0, 1, 0),
+    )
+
+
+def _orphans(text: str, services: tuple[IpvsService, ...], filename: str, notes: Notes) -> None:
+    """parse_save keeps real servers only under a declared service; report the others."""
+    placed = {d.origin.line for s in services for d in s.dests if d.origin}
+    for number, line in enumerate(text.splitlines(), 1):
+        if line and line.split()[0] in ("-a", "--add-server") and number not in placed:
+            notes.malformed(_entry(filename, number, line), "real server of a service the dump never adds (-A)")
+
+
+def import_ipvsadm(text: str, filename: str) -> tuple[Config | None, list[Diagnostic]]:
+    notes = Notes()
+    readable = _readable(text, filename, notes)
+    table = parse_save(readable, filename)
+    _orphans(readable, table.services, filename, notes)
+    services = tuple(_service(s, filename, notes) for s in table.services)
+    forwarding = _most_common([s.forwarding for s in services])
+    services = tuple(replace(s, forwarding=forwarding) if s.forwarding == forwarding else s for s in services)
+    t = table.timeouts
+    config = Config(
+        name=lvs_name(Path(filename).stem),
+        forwarding=forwarding,
+        timeouts=Timeouts(t.tcp or None, t.tcpfin or None, t.udp or None) if t and (t.tcp or t.tcpfin or t.udp)
+        else None,
+        services=services,
+        files=(filename,),
+        span=span_at(filename, 1, 1, 0),
+    )
+    return config, sorted(notes.items, key=lambda d: d.sort_key)

@@ -1,0 +1,97 @@
+"""Decisions shared by the director and real-server halves of lowering: which services and
+servers are live, which forwarding block governs a server, and what a service marks."""
+
+from __future__ import annotations
+
+from ipaddress import ip_network
+
+from lvscc.model.config import (
+    DEFAULT_PERSISTENCE,
+    Config,
+    Forwarding,
+    IPAddress,
+    IPNetwork,
+    Method,
+    PortRange,
+    Protocol,
+    RealServer,
+    VirtualService,
+)
+from lvscc.model.span import Span
+from lvscc.model.state import Origin
+
+# The guide's FTP scheme (§3.5): control port and passive range all carry mark 21.
+FTP_MARK = 21
+FTP_CONTROL = PortRange(21, 21)
+DEFAULT_PASSIVE = PortRange(10000, 20000)
+
+
+def origin(span: Span, what: str) -> Origin:
+    return Origin(span.file, span.line, what)
+
+
+def service_origin(service: VirtualService) -> Origin:
+    return origin(service.span, f"service {service.name}")
+
+
+def server_origin(server: RealServer, service: VirtualService) -> Origin:
+    return origin(server.span, f"server {server.name} of service {service.name}")
+
+
+def active_services(config: Config) -> list[VirtualService]:
+    return [s for s in config.services if s.active]
+
+
+def active_servers(service: VirtualService) -> list[RealServer]:
+    return [s for s in service.servers if s.active]
+
+
+def method_of(server: RealServer, service: VirtualService) -> Method:
+    return server.method or service.forwarding.method
+
+
+def forwarding_for(config: Config, service: VirtualService, method: Method) -> Forwarding:
+    """The forwarding block that configures `method` for this service: its own when it uses that
+    method, else the cluster's. A per-server override (`server ... nat` inside a direct service)
+    thus takes its gateway from the cluster; with neither declaring it, ipvsadm's bare defaults."""
+    for candidate in (service.forwarding, config.forwarding):
+        if candidate.method is method:
+            return candidate
+    return Forwarding(method=method)
+
+
+def fwmark_of(service: VirtualService) -> int:
+    """0 for an address service; an `ftp` service without its own mark uses the guide's 21."""
+    if service.fwmark:
+        return service.fwmark
+    return FTP_MARK if service.ftp is not None else 0
+
+
+def persistence_of(service: VirtualService) -> int | None:
+    # FTP under DR/TUN cannot work without persistence (ipvsadm(8) -p); V20 warns when implied.
+    if service.persistence is None and service.ftp is not None:
+        return DEFAULT_PERSISTENCE
+    return service.persistence
+
+
+def vip_address(service: VirtualService) -> IPAddress:
+    if service.vip is None:
+        raise ValueError(f"service {service.name} has no vip (the builder should have refused it)")
+    return service.vip.ip
+
+
+def host_network(address: IPAddress) -> IPNetwork:
+    return ip_network(address)
+
+
+def marked_ports(service: VirtualService) -> dict[Protocol, tuple[PortRange, ...]]:
+    """Ports that carry the service's firewall mark, per protocol, merged and sorted."""
+    ports: dict[Protocol, set[PortRange]] = {}
+    if service.ftp is not None:
+        ports[Protocol.TCP] = {FTP_CONTROL, service.ftp.passive or DEFAULT_PASSIVE}
+    for group in service.mark_ports:
+        ports.setdefault(group.protocol, set()).update(group.ports)
+    return {
+        protocol: tuple(sorted(ranges, key=lambda r: (r.first, r.last)))
+        for protocol, ranges in sorted(ports.items(), key=lambda item: item[0].number)
+    }

@@ -1,0 +1,195 @@
+"""Collect a live host's dump files: IPVS over generic netlink (pyroute2), the rest from the
+tools' own save commands, /proc and /sys. Runs in the caller's network namespace.
+
+Only this module shells out; everything it gathers is text that lvscc.probes parses."""
+
+from __future__ import annotations
+
+import errno
+import gzip
+import json
+import os
+import platform
+import re
+import socket
+import subprocess
+import tempfile
+from dataclasses import replace
+from ipaddress import IPv4Address, ip_address
+from pathlib import Path
+from typing import Any, Callable
+
+from lvscc.model.config import Method, Protocol, TunnelType
+from lvscc.model.state import IpvsDest, IpvsService
+from lvscc.probes import ADDRESSES, ARP, IP6TABLES, IPTABLES, IPVS, MODULES, NFT, PROFILE, SYSCTLS, TIMEOUTS
+from lvscc.probes.ipvsadm import HOST_NETMASKS, format_save
+
+# include/uapi/linux/ip_vs.h
+SVC_F_PERSISTENT, SVC_F_ONEPACKET = 0x1, 0x4
+SVC_F_SCHED = (0x8, 0x10, 0x20)
+SCHED_FLAG_NAMES = {"sh": ("sh-fallback", "sh-port"), "mh": ("mh-fallback", "mh-port")}
+FWD_METHODS = {0: Method.NAT, 1: Method.DIRECT, 2: Method.TUNNEL, 3: Method.DIRECT}  # 1 = local node, saved as -g
+TUN_TYPES = {0: TunnelType.IPIP, 1: TunnelType.GUE, 2: TunnelType.GRE}
+TUN_CSUM = {0: "nocsum", 1: "csum", 2: "remcsum"}
+PROTOCOLS = {6: Protocol.TCP, 17: Protocol.UDP, 132: Protocol.SCTP}
+AF_INET6 = 10
+
+
+def _reader(message: object, nla: str, prefix: str) -> Callable[..., Any]:
+    def read(name: str, default: object = None) -> Any:
+        value = message.get_nested(nla, prefix + name)  # type: ignore[attr-defined]
+        return default if value is None else value
+
+    return read
+
+
+def _service(message: object) -> IpvsService:
+    svc = _reader(message, "IPVS_CMD_ATTR_SERVICE", "IPVS_SVC_ATTR_")
+    family = 6 if svc("AF") == AF_INET6 else 4
+    flags = svc("FLAGS", {"flags": 0})["flags"]
+    scheduler = str(svc("SCHED_NAME", "wlc"))
+    names = SCHED_FLAG_NAMES.get(scheduler, ("flag-1", "flag-2")) + ("flag-3",)
+    persistent = bool(flags & SVC_F_PERSISTENT)
+    netmask = str(svc("NETMASK", "255.255.255.255"))
+    if family == 6:  # the kernel keeps an IPv6 prefix length in the same 32-bit attribute
+        netmask = str(int(IPv4Address(netmask)))
+    fwmark = int(svc("FWMARK", 0))
+    return IpvsService(
+        family=family,
+        protocol=None if fwmark else PROTOCOLS[int(svc("PROTOCOL"))],
+        address=None if fwmark else ip_address(svc("ADDR")),
+        port=0 if fwmark else int(svc("PORT", 0)),
+        fwmark=fwmark,
+        scheduler=scheduler,
+        flags=tuple(sorted(n for bit, n in zip(SVC_F_SCHED, names) if flags & bit)),
+        persistence=int(svc("TIMEOUT", 0)) if persistent else None,
+        netmask=None if not persistent or netmask in HOST_NETMASKS else netmask,
+        pe=svc("PE_NAME") or None,
+        ops=bool(flags & SVC_F_ONEPACKET),
+    )
+
+
+def _dest(message: object) -> IpvsDest:
+    dst = _reader(message, "IPVS_CMD_ATTR_DEST", "IPVS_DEST_ATTR_")
+    method = FWD_METHODS[int(dst("FWD_METHOD", 0)) & 7]
+    tun_type = TUN_TYPES.get(int(dst("TUN_TYPE", 0))) if method is Method.TUNNEL else None
+    carries_options = tun_type in (TunnelType.GUE, TunnelType.GRE)
+    return IpvsDest(
+        address=ip_address(dst("ADDR")),
+        port=int(dst("PORT", 0)),
+        method=method,
+        weight=int(dst("WEIGHT", 0)),
+        upper=int(dst("U_THRESH", 0)),
+        lower=int(dst("L_THRESH", 0)),
+        tun_type=tun_type,
+        # pyroute2 0.9.7 declares TUN_PORT uint16, but the kernel sends it in network order.
+        tun_port=socket.ntohs(int(dst("TUN_PORT", 0))) if tun_type is TunnelType.GUE else None,
+        tun_csum=TUN_CSUM.get(int(dst("TUN_FLAGS", 0)) & 3) if carries_options else None,
+    )
+
+
+def ipvs_services() -> tuple[IpvsService, ...] | None:
+    """The kernel's IPVS table over generic netlink; None when the kernel has no IPVS."""
+    from pyroute2 import IPVS, IPVSService  # slow to import (hundreds of modules): only when probing
+    from pyroute2.netlink.exceptions import NetlinkError
+
+    try:
+        with IPVS() as ipvs:
+            found = []
+            for message in ipvs.service("dump"):
+                service = _service(message)
+                key = IPVSService.from_message(message)
+                dests = tuple(sorted((_dest(d) for d in ipvs.dest("dump", service=key)), key=lambda d: d.sort_key))
+                found.append(replace(service, dests=dests))
+    except NetlinkError as error:
+        if error.code == errno.ENOENT:  # the IPVS generic-netlink family is not registered
+            return None
+        raise
+    return tuple(sorted(found, key=lambda s: s.sort_key))
+
+
+def _run(*argv: str) -> str | None:
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def _modules() -> str | None:
+    """/proc/modules plus the built-in modules, which /proc/modules does not list."""
+    loaded = Path("/proc/modules")
+    if not loaded.is_file():  # a kernel built without module support
+        return None
+    text = loaded.read_text()
+    builtin = Path("/lib/modules", platform.release(), "modules.builtin")
+    if builtin.is_file():
+        names = [Path(line).name.split(".ko")[0] for line in builtin.read_text().splitlines()]
+        text += "".join(f"{name} builtin\n" for name in names)
+    return text
+
+
+def collect() -> tuple[dict[str, str], list[str]]:
+    """(dump file name -> content, notes on what could not be read)."""
+    texts: dict[str, str] = {}
+    notes: list[str] = []
+    services = ipvs_services()
+    texts[IPVS] = format_save(services or ()) if services is not None else "# IPVS is not available in this kernel\n"
+    commands = {
+        TIMEOUTS: ("ipvsadm", "-L", "--timeout"),
+        NFT: ("nft", "-j", "list", "ruleset"),
+        IPTABLES: ("iptables-save",),
+        IP6TABLES: ("ip6tables-save",),
+        ARP: ("arptables-save",),
+        SYSCTLS: ("sysctl", "-a"),
+        ADDRESSES: ("ip", "-j", "addr"),
+    }
+    for name, argv in commands.items():
+        output = _run(*argv)
+        if output is None:
+            notes.append(f"{name}: `{' '.join(argv)}` failed or is not installed")
+        else:
+            texts[name] = output
+    modules = _modules()
+    if modules is None:
+        notes.append(f"{MODULES}: /proc/modules does not exist (kernel without modules)")
+    else:
+        texts[MODULES] = modules
+    return texts, notes
+
+
+def _ipvsadm_weight_limit() -> str:
+    # Debian patches ipvsadm to accept weights up to INT_MAX (Debian #814348); upstream stops at 65535.
+    changelog = Path("/usr/share/doc/ipvsadm/changelog.Debian.gz")
+    if changelog.is_file():
+        return "2147483647" if "weight parameter to INT_MAX" in gzip.decompress(changelog.read_bytes()).decode(errors="replace") else "65535"
+    return "unknown"
+
+
+def profile() -> dict[str, object]:
+    release = platform.release()
+    ipvs_dir = Path("/lib/modules", release, "kernel/net/netfilter/ipvs")
+    modules = sorted(re.sub(r"\.ko.*$", "", p.name) for p in ipvs_dir.glob("ip_vs_*.ko*")) if ipvs_dir.is_dir() else []
+    nft = _run("nft", "--version")
+    ipvsadm = _run("dpkg-query", "-W", "-f", "${Version}", "ipvsadm")
+    return {
+        "kernel": release,
+        "ipvs_modules": modules,
+        "ipvsadm_version": ipvsadm or "unknown",
+        "ipvsadm_weight_max": _ipvsadm_weight_limit(),
+        "nft_version": nft.strip() if nft else "unknown",
+    }
+
+
+def write_snapshot(directory: Path) -> list[str]:
+    """Write every dump plus profile.json into `directory`; returns the notes. Each file is
+    written to a temporary name and renamed, so a reader never sees half a dump."""
+    texts, notes = collect()
+    texts[PROFILE] = json.dumps({**profile(), "notes": notes}, indent=2, sort_keys=True) + "\n"
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, content in texts.items():
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}.")
+        with os.fdopen(handle, "w") as out:
+            out.write(content)
+        os.replace(temporary, directory / name)
+    return notes

@@ -1,0 +1,275 @@
+"""Readers for netfilter dumps: `nft -j list ruleset`, iptables-save, arptables-save.
+
+Ownership comes from the rule itself: everything in our nft table, and every iptables rule whose
+comment starts with "lvscc". Other rules in the chains lvscc writes to, and other nft tables, are
+described in `Rules.foreign`. Each owned rule's `origin` says where it was found, which is what
+the planner needs to delete exactly that rule:
+- nft:      Origin("nft.json", HANDLE, "FAMILY TABLE CHAIN")
+- iptables: Origin("iptables.rules" | "ip6tables.rules", LINE, "TABLE -A CHAIN SPEC")"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass, field
+from ipaddress import ip_address, ip_network
+from typing import Any
+
+from lvscc.audit import merge_ports
+from lvscc.model.config import IPNetwork, PortRange, Protocol
+from lvscc.model.state import ArpRule, MarkRule, MasqueradeRule, Origin, RedirectRule
+
+OWNER_COMMENT = "lvscc"
+# The chains lvscc writes to: a foreign rule elsewhere cannot interfere with ours.
+WATCHED_CHAINS = {("mangle", "PREROUTING"), ("nat", "PREROUTING"), ("nat", "POSTROUTING")}
+# Tables iptables-nft/arptables-nft keep in nft; their rules are read from the *-save dumps.
+XTABLES_TABLES = {("ip", t) for t in ("filter", "mangle", "nat", "raw", "security")} | {
+    ("ip6", t) for t in ("filter", "mangle", "nat", "raw", "security")
+} | {("arp", "filter")}
+
+NetfilterRule = MarkRule | MasqueradeRule | RedirectRule
+
+
+@dataclass
+class Rules:
+    owned: list[NetfilterRule] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Match:
+    """What one rule matches and does, gathered from either syntax."""
+
+    daddr: IPNetwork | None = None
+    saddr: IPNetwork | None = None
+    protocol: Protocol | None = None
+    dports: list[PortRange] = field(default_factory=list)
+    sports: list[PortRange] = field(default_factory=list)
+    mark: int | None = None
+    action: str | None = None  # "mark" | "masquerade" | "redirect"
+    unknown: bool = False
+
+    def rule(self, origin: Origin) -> NetfilterRule | None:
+        if self.unknown:
+            return None
+        if self.action == "mark" and self.daddr and self.protocol and self.dports and not self.sports:
+            return MarkRule(self.mark or 0, self.daddr, self.protocol, merge_ports(self.dports), origin)
+        single = self.daddr is not None and self.daddr.num_addresses == 1
+        if self.action == "redirect" and single and self.protocol and len(self.dports) == 1 and self.dports[0].first == self.dports[0].last:
+            return RedirectRule(self.daddr.network_address, self.protocol, self.dports[0].first, origin)  # type: ignore[union-attr]
+        if self.action == "masquerade" and self.saddr and not self.daddr and not self.dports and len(self.sports) <= 1:
+            sport = self.sports[0].first if self.sports and self.sports[0].first == self.sports[0].last else None
+            if self.sports and sport is None:
+                return None
+            return MasqueradeRule(self.saddr, self.protocol, sport, origin)
+        return None
+
+
+# --- nft -j -----------------------------------------------------------------------------
+
+
+def _nft_ports(right: Any) -> list[PortRange]:
+    if isinstance(right, int):
+        return [PortRange(right, right)]
+    if isinstance(right, dict) and "range" in right:
+        return [PortRange(*right["range"])]
+    if isinstance(right, dict) and "set" in right:
+        return [p for item in right["set"] for p in _nft_ports(item)]
+    raise ValueError(f"port {right!r}")
+
+
+def _nft_network(right: Any) -> IPNetwork:
+    if isinstance(right, str):
+        return ip_network(right)
+    if isinstance(right, dict) and "prefix" in right:
+        return ip_network(f"{right['prefix']['addr']}/{right['prefix']['len']}")
+    raise ValueError(f"address {right!r}")
+
+
+def _nft_match(found: _Match, match: dict) -> None:
+    left, right = match["left"], match["right"]
+    if match.get("op", "==") not in ("==", "in"):
+        raise ValueError("negated match")
+    payload = left.get("payload") if isinstance(left, dict) else None
+    if payload and payload.get("protocol") in ("ip", "ip6") and payload.get("field") in ("daddr", "saddr"):
+        setattr(found, payload["field"], _nft_network(right))
+    elif payload and payload.get("protocol") in ("tcp", "udp", "sctp") and payload.get("field") in ("dport", "sport"):
+        found.protocol = Protocol(payload["protocol"])
+        getattr(found, payload["field"] + "s").extend(_nft_ports(right))
+    elif isinstance(left, dict) and left.get("meta", {}).get("key") == "l4proto":
+        found.protocol = Protocol(right)
+    else:
+        raise ValueError(f"match {match!r}")
+
+
+def _nft_rule(exprs: list[dict]) -> _Match:
+    found = _Match()
+    for expr in exprs:
+        try:
+            if "match" in expr:
+                _nft_match(found, expr["match"])
+            elif "mangle" in expr and expr["mangle"]["key"] == {"meta": {"key": "mark"}} and isinstance(expr["mangle"]["value"], int):
+                found.action, found.mark = "mark", expr["mangle"]["value"]
+            elif "masquerade" in expr and not expr["masquerade"]:
+                found.action = "masquerade"
+            elif "redirect" in expr and not expr["redirect"]:
+                found.action = "redirect"
+            elif "counter" not in expr:
+                found.unknown = True
+        except (KeyError, TypeError, ValueError):
+            found.unknown = True
+    return found
+
+
+def parse_nft(text: str, table: str, filename: str = "nft.json", xtables_elsewhere: bool = True) -> Rules:
+    """Our table's rules from `nft -j list ruleset`; other tables are foreign (the ones
+    iptables-nft keeps are left to the iptables reader when `xtables_elsewhere`)."""
+    rules = Rules()
+    for item in json.loads(text).get("nftables", []):
+        if "table" in item:
+            t = item["table"]
+            if t["name"] != table and not (xtables_elsewhere and (t["family"], t["name"]) in XTABLES_TABLES):
+                rules.foreign.append(f"nft table {t['family']} {t['name']}")
+        elif "rule" in item and item["rule"]["table"] == table:
+            r = item["rule"]
+            origin = Origin(filename, int(r["handle"]), f"{r['family']} {r['table']} {r['chain']}")
+            rule = _nft_rule(r.get("expr", [])).rule(origin)
+            if rule is None:
+                rules.foreign.append(f"unrecognised rule in nft table {r['family']} {table} chain {r['chain']} handle {r['handle']}")
+            else:
+                rules.owned.append(rule)
+    return rules
+
+
+# --- iptables-save ----------------------------------------------------------------------
+
+_IGNORED_MODULES = {"tcp", "udp", "sctp", "multiport", "comment", "mark"}
+
+
+def _xt_ports(text: str) -> list[PortRange]:
+    ports = []
+    for item in text.split(","):
+        first, _, last = item.partition(":")
+        ports.append(PortRange(int(first), int(last or first)))
+    return ports
+
+
+def _xt_mark(value: str) -> int:
+    mark, _, mask = value.partition("/")
+    if mask and int(mask, 0) != 0xFFFFFFFF:
+        raise ValueError("partial mark")
+    return int(mark, 0)
+
+
+def _xt_rule(words: list[str]) -> tuple[_Match, str | None]:
+    found, comment = _Match(), None
+    i = 0
+    while i < len(words):
+        option = words[i]
+        value = words[i + 1] if i + 1 < len(words) else ""
+        i += 2
+        match option:
+            case "-d" | "--destination":
+                found.daddr = ip_network(value)
+            case "-s" | "--source":
+                found.saddr = ip_network(value)
+            case "-p" | "--protocol":
+                found.protocol = Protocol(value)
+            case "--dport" | "--destination-port" | "--dports" | "--destination-ports":
+                found.dports += _xt_ports(value)
+            case "--sport" | "--source-port" | "--sports" | "--source-ports":
+                found.sports += _xt_ports(value)
+            case "-m" | "--match" if value in _IGNORED_MODULES:
+                pass
+            case "--comment":
+                comment = value
+            case "-j" | "--jump" if value in ("MARK", "MASQUERADE", "REDIRECT"):
+                found.action = {"MARK": "mark", "MASQUERADE": "masquerade", "REDIRECT": "redirect"}[value]
+            case "--set-xmark" | "--set-mark":
+                found.mark = _xt_mark(value)
+            case _:
+                found.unknown = True
+                i -= 1  # an unknown option may take no value; keep scanning for the comment
+    return found, comment
+
+
+def parse_iptables_save(text: str, filename: str = "iptables.rules") -> Rules:
+    rules = Rules()
+    table = ""
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith("*"):
+            table = line[1:].strip()
+        if not line.startswith("-A "):
+            continue
+        words = shlex.split(line)
+        chain = words[1]
+        try:
+            found, comment = _xt_rule(words[2:])
+        except ValueError:
+            found, comment = _Match(unknown=True), None
+        if comment is None or not comment.startswith(OWNER_COMMENT):
+            if (table, chain) in WATCHED_CHAINS:
+                rules.foreign.append(f"{filename.split('.')[0]} -t {table} {line}")
+            continue
+        rule = found.rule(Origin(filename, number, f"{table} {line}"))
+        if rule is None:
+            rules.foreign.append(f"unrecognised lvscc rule: {filename.split('.')[0]} -t {table} {line}")
+        else:
+            rules.owned.append(rule)
+    rules.owned = _join_split_marks(rules.owned)
+    return rules
+
+
+def _join_split_marks(owned: list[NetfilterRule]) -> list[NetfilterRule]:
+    """backends/iptables writes a mark rule with more ports than one multiport match takes as
+    several rules; read them back as the one rule they came from, remembering every line."""
+    joined: dict[tuple, MarkRule] = {}
+    others: list[NetfilterRule] = []
+    for rule in owned:
+        if not isinstance(rule, MarkRule):
+            others.append(rule)
+            continue
+        key = (rule.fwmark, rule.destination, rule.protocol)
+        if key in joined:
+            first = joined[key]
+            assert first.origin is not None and rule.origin is not None
+            origin = Origin(first.origin.file, first.origin.line, f"{first.origin.what}\n{rule.origin.what}")
+            joined[key] = MarkRule(rule.fwmark, rule.destination, rule.protocol, merge_ports(first.ports + rule.ports), origin)
+        else:
+            joined[key] = rule
+    return list(joined.values()) + others
+
+
+# --- arptables-save ---------------------------------------------------------------------
+
+_ARP_IN, _ARP_OUT = ("INPUT", "IN"), ("OUTPUT", "OUT")
+
+
+def _arp_options(words: list[str]) -> dict[str, str] | None:
+    if len(words) % 2:
+        return None
+    return dict(zip(words[::2], words[1::2]))
+
+
+def parse_arptables_save(text: str) -> tuple[list[ArpRule], list[str]]:
+    """The guide's VIP pairs (INPUT `-d VIP -j DROP`, OUTPUT `-s VIP -j mangle --mangle-ip-s
+    REAL`) as ArpRules; any other rule, or half a pair, is described for the report."""
+    drops: set = set()
+    mangles: dict = {}
+    others: list[str] = []
+    for line in text.splitlines():
+        if not line.startswith("-A "):
+            continue
+        words = shlex.split(line)
+        options = _arp_options(words[2:])
+        chain = words[1]
+        if options is not None and chain in _ARP_IN and set(options) == {"-j", "-d"} and options["-j"] == "DROP":
+            drops.add(ip_address(options["-d"].split("/")[0]))
+        elif options is not None and chain in _ARP_OUT and set(options) == {"-j", "-s", "--mangle-ip-s"} and options["-j"] == "mangle":
+            mangles[ip_address(options["-s"].split("/")[0])] = ip_address(options["--mangle-ip-s"])
+        else:
+            others.append(f"arptables {line}")
+    pairs = [ArpRule(vip, real) for vip, real in sorted(mangles.items()) if vip in drops]
+    others += [f"arptables drop of ARP for {vip} without its mangle rule" for vip in sorted(drops - set(mangles))]
+    others += [f"arptables mangle for {vip} without its drop rule" for vip in sorted(set(mangles) - drops)]
+    return pairs, others

@@ -1,0 +1,212 @@
+"""Render a list of diagnostics for people (compiler-style text), for scripts (JSON) and for
+code-scanning tools (SARIF 2.1.0). Pure: diagnostics and source texts in, one string out."""
+
+from __future__ import annotations
+
+import inspect
+import io
+import json
+import unicodedata
+from collections import Counter
+from pathlib import Path
+from typing import Iterable
+
+from rich.console import Console
+from rich.text import Text
+
+from lvscc import __version__
+from lvscc.diagnostics import Diagnostic, Severity
+from lvscc.model.span import Span
+
+TAB = "    "
+STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold cyan"}
+SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+GUTTER = "bold blue"
+
+
+def _located(span: Span) -> bool:
+    return span.line > 0
+
+
+# ---- text ---------------------------------------------------------------------------------
+
+
+def _width(text: str) -> int:
+    """Terminal cells: East Asian wide characters take two, combining marks none."""
+    cells = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        cells += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+    return cells
+
+
+def _printable(text: str) -> str:
+    """One source line as shown: tabs expanded, other control characters made visible."""
+    text = text.replace("\t", TAB)
+    return "".join(char if char.isprintable() else "\N{REPLACEMENT CHARACTER}" for char in text)
+
+
+def _caret(line: str, span: Span) -> tuple[int, int]:
+    """Offset and width, in cells, of the span's part of its first line."""
+    start = min(max(span.column, 1) - 1, len(line))
+    end = span.end_column - 1 if span.end_line == span.line else len(line)
+    end = min(max(end, start), len(line))
+    offset = _width(_printable(line[:start]))
+    return offset, max(_width(_printable(line[start:end])), 1)
+
+
+def _header(diagnostic: Diagnostic) -> Text:
+    span = diagnostic.span
+    where = f"{span.file}:{span.line}:{span.column}: " if _located(span) else ""
+    return Text.assemble(
+        (where, "bold"),
+        (f"{diagnostic.severity.value}[{diagnostic.code}]", STYLES[diagnostic.severity]),
+        (f": {diagnostic.message}", "bold"),
+    )
+
+
+def _snippet(diagnostic: Diagnostic, sources: dict[str, list[str]]) -> list[Text]:
+    span = diagnostic.span
+    lines = sources.get(span.file, [])
+    if not _located(span) or span.line > len(lines):
+        return []
+    line = lines[span.line - 1]
+    number = str(span.line)
+    pad = " " * len(number)
+    offset, width = _caret(line, span)
+    return [
+        Text.assemble((f"{pad} |", GUTTER)),
+        Text.assemble((f"{number} | ", GUTTER), _printable(line)),
+        Text.assemble((f"{pad} | ", GUTTER), (" " * offset + "^" * width, STYLES[diagnostic.severity])),
+    ]
+
+
+def _one(diagnostic: Diagnostic, sources: dict[str, list[str]]) -> list[Text]:
+    out = [_header(diagnostic), *_snippet(diagnostic, sources)]
+    if diagnostic.hint:
+        pad = " " * (len(str(diagnostic.span.line)) if _located(diagnostic.span) else 1)
+        out.append(Text.assemble((f"{pad} = ", GUTTER), ("hint", "bold"), f": {diagnostic.hint}"))
+    return out
+
+
+def summary(diagnostics: Iterable[Diagnostic]) -> str:
+    """`2 errors, 1 warning`: counts by severity, most severe first, zero counts left out."""
+    counts = Counter(d.severity for d in diagnostics)
+    words = {Severity.ERROR: ("error", "errors"), Severity.WARNING: ("warning", "warnings"),
+             Severity.INFO: ("info", "info")}
+    parts = [f"{counts[s]} {words[s][counts[s] != 1]}" for s in sorted(counts, key=lambda s: -s.rank)]
+    return ", ".join(parts)
+
+
+def _to_ansi(text: Text) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, color_system="standard", width=1 << 16,
+                      soft_wrap=True, highlight=False, markup=False, emoji=False)
+    console.print(text, end="")
+    return buffer.getvalue()
+
+
+def render_text(diagnostics: list[Diagnostic], sources: dict[str, str], color: bool = False) -> str:
+    """Compiler-style text (file:line:col: severity[CODE]: message, the source line with a
+    caret, the hint), one blank line between diagnostics and a summary line at the end.
+    User text is never read as markup: styles are attached to Text spans."""
+    if not diagnostics:
+        return ""
+    lines = {name: text.splitlines() for name, text in sources.items()}  # once per file, not per finding
+    blocks = [Text("\n").join(_one(d, lines)) for d in diagnostics]
+    whole = Text("\n\n").join([*blocks, Text.assemble((summary(diagnostics), "bold"))])
+    whole.append("\n")
+    return _to_ansi(whole) if color else whole.plain
+
+
+# ---- JSON ---------------------------------------------------------------------------------
+
+
+def _location(span: Span) -> dict[str, object]:
+    if not _located(span):
+        return {"file": None, "line": None, "column": None, "end_line": None, "end_column": None}
+    return {"file": span.file, "line": span.line, "column": span.column,
+            "end_line": span.end_line, "end_column": span.end_column}
+
+
+def render_json(diagnostics: list[Diagnostic]) -> str:
+    """A JSON list of objects: code, severity, message, file, line, column, end_line,
+    end_column, hint (null where unknown). Lines and columns are 1-based; end_column is
+    the column just after the last character."""
+    rows = [
+        {"code": d.code, "severity": d.severity.value, "message": d.message, **_location(d.span), "hint": d.hint}
+        for d in diagnostics
+    ]
+    return json.dumps(rows, indent=2, ensure_ascii=False)
+
+
+# ---- SARIF --------------------------------------------------------------------------------
+
+
+def rule_descriptions() -> dict[str, str]:
+    """Every registered rule's code and docstring, for SARIF and `check --explain`."""
+    from lvscc import rules
+
+    rules._load_all()
+    return {code: " ".join((inspect.getdoc(func) or "").split()) for code, func in sorted(rules.RULES.items())}
+
+
+def _first_sentence(text: str) -> str:
+    head, dot, _rest = text.partition(". ")
+    return head + "." if dot else text
+
+
+def _sarif_rule(code: str, description: str | None) -> dict[str, object]:
+    if not description:
+        return {"id": code}
+    return {"id": code, "shortDescription": {"text": _first_sentence(description)},
+            "fullDescription": {"text": description}}
+
+
+def _artifact_uri(file: str) -> str:
+    path = Path(file)
+    return path.as_uri() if path.is_absolute() else path.as_posix()
+
+
+def _sarif_result(diagnostic: Diagnostic, index: int) -> dict[str, object]:
+    message = diagnostic.message + (f" (hint: {diagnostic.hint})" if diagnostic.hint else "")
+    result: dict[str, object] = {
+        "ruleId": diagnostic.code,
+        "ruleIndex": index,
+        "level": SARIF_LEVELS[diagnostic.severity],
+        "message": {"text": message},
+    }
+    span = diagnostic.span
+    if _located(span):
+        start = max(span.column, 1)
+        end_line = max(span.end_line, span.line)
+        end = max(span.end_column, start if end_line == span.line else 1)
+        region = {"startLine": span.line, "startColumn": start, "endLine": end_line, "endColumn": end}
+        result["locations"] = [{"physicalLocation": {
+            "artifactLocation": {"uri": _artifact_uri(span.file)},
+            "region": region,
+        }}]
+    return result
+
+
+def render_sarif(diagnostics: list[Diagnostic]) -> str:
+    """SARIF 2.1.0 with one run: the driver lists every registered rule (and any other code
+    the diagnostics use), each result points at its rule and its source region."""
+    described = rule_descriptions()
+    codes = list(described) + sorted({d.code for d in diagnostics} - set(described))
+    index = {code: i for i, code in enumerate(codes)}
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "lvscc",
+                "version": __version__,
+                "rules": [_sarif_rule(code, described.get(code)) for code in codes],
+            }},
+            "results": [_sarif_result(d, index[d.code]) for d in diagnostics],
+        }],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False)

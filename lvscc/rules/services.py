@@ -1,0 +1,156 @@
+"""Virtual services as a whole: their identity, ports, schedulers and firewall marks."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from lvscc.diagnostics import Diagnostic, error, warning
+from lvscc.model.config import SCHEDULER_FLAGS, Config, Protocol, RealServer, VirtualService
+from lvscc.rules import rule
+from lvscc.rules._common import active_servers, active_services, persistence_of, protocols_of, server_port, span_of
+
+CACHE_SCHEDULERS = ("lblc", "lblcr", "dh")
+
+
+@rule("LVS103")
+def port_zero_needs_persistence(config: Config) -> Iterable[Diagnostic]:
+    """ipvsadm refuses an all-ports service that is not persistent ("Zero port specified
+    for non-persistent service"), so the restore stops there."""
+    for service in active_services(config):
+        if service.fwmark is None and service.port == 0 and persistence_of(service) is None:
+            yield error(
+                "LVS103",
+                f"service {service.name} listens on every port (port 0) but is not persistent",
+                span_of(service, "listen"),
+                "add `persistence`, or name the port",
+            )
+
+
+@rule("LVS104")
+def one_packet_udp_only(config: Config) -> Iterable[Diagnostic]:
+    """ipvsadm refuses one-packet scheduling on anything but UDP ("One-Packet Scheduling
+    is only for UDP virtual services")."""
+    for service in active_services(config):
+        carried = protocols_of(service)
+        if service.one_packet and carried - {Protocol.UDP}:
+            others = ", ".join(sorted(p.value for p in carried - {Protocol.UDP}))
+            yield error(
+                "LVS104",
+                f"service {service.name} uses one-packet scheduling but carries {others}",
+                service.span,
+                "drop `one-packet`, or make the service UDP only",
+            )
+
+
+@rule("LVS105")
+def sched_flags_match(config: Config) -> Iterable[Diagnostic]:
+    """ipvsadm refuses sh-* flags unless the scheduler is sh, and mh-* unless it is mh
+    ("incompatible scheduler flag")."""
+    for service in active_services(config):
+        for flag in service.sched_flags:
+            owner = next((sched for sched, flags in SCHEDULER_FLAGS.items() if flag in flags), None)
+            if owner is not None and owner != service.scheduler:
+                yield error(
+                    "LVS105",
+                    f"service {service.name}: scheduler flag {flag} needs scheduler {owner}, not {service.scheduler}",
+                    span_of(service, "scheduler"),
+                    f"use `scheduler {owner} {flag}`, or drop the flag",
+                )
+
+
+@rule("LVS110")
+def fwmark_needs_marks(config: Config) -> Iterable[Diagnostic]:
+    """IPVS cannot mark packets itself: a firewall-mark service without marking rules
+    never sees a single packet."""
+    for service in active_services(config):
+        if service.fwmark is not None and not service.mark_ports and service.ftp is None:
+            yield error(
+                "LVS110",
+                f"firewall-mark service {service.name} marks no ports, so no packet ever carries mark {service.fwmark}",
+                span_of(service, "fwmark"),
+                f"list the ports: `fwmark {service.fwmark} {{ tcp 80, 443 }}`",
+            )
+
+
+@rule("LVS111")
+def fwmark_wants_persistence(config: Config) -> Iterable[Diagnostic]:
+    """Without persistence the connections of one client to a multi-port firewall-mark
+    service are scheduled independently and land on different real servers."""
+    for service in active_services(config):
+        if service.fwmark is not None and persistence_of(service) is None:
+            yield warning(
+                "LVS111",
+                f"firewall-mark service {service.name} is not persistent: "
+                "one client's ports may reach different servers",
+                span_of(service, "fwmark"),
+                "add `persistence` (the guide: use persistence together with firewall marks)",
+            )
+
+
+def _identity(service: VirtualService) -> tuple:
+    """What the kernel keys a service on: (family, fwmark) or (protocol, VIP, port)."""
+    if service.fwmark is not None:
+        return ("fwmark", service.family, service.fwmark)
+    return ("address", service.protocol, service.vip.ip if service.vip else None, service.port)
+
+
+def _describe(service: VirtualService) -> str:
+    if service.fwmark is not None:
+        return f"firewall mark {service.fwmark} (IPv{service.family})"
+    vip = service.vip.ip if service.vip else "?"
+    return f"{service.protocol} {vip} port {service.port}"
+
+
+def _duplicate_servers(service: VirtualService) -> Iterable[Diagnostic]:
+    first: dict[tuple, RealServer] = {}
+    for server in active_servers(service):
+        port = server_port(service, server)
+        earlier = first.get((server.address, port))
+        first.setdefault((server.address, port), server)
+        if earlier is not None:
+            yield error(
+                "LVS112",
+                f"service {service.name}: servers {earlier.name} and {server.name} "
+                f"are both {server.address} port {port}",
+                server.span,
+                "remove one of them (direct routing and tunnelling use the virtual port for every server)",
+            )
+
+
+@rule("LVS112")
+def duplicate_services(config: Config) -> Iterable[Diagnostic]:
+    """The kernel answers EEXIST to a second service with the same address, protocol and
+    port (or firewall mark), or a second identical real server, and ipvsadm-restore goes
+    on without it."""
+    first: dict[tuple, VirtualService] = {}
+    for service in active_services(config):
+        earlier = first.get(_identity(service))
+        first.setdefault(_identity(service), service)
+        if earlier is not None:
+            yield error(
+                "LVS112",
+                f"service {service.name} is the same kernel service as {earlier.name}: {_describe(service)}",
+                service.span,
+                "merge the two services, or change the VIP, port or mark",
+            )
+        yield from _duplicate_servers(service)
+
+
+@rule("LVS133")
+def scheduler_fits_service(config: Config) -> Iterable[Diagnostic]:
+    """Some schedulers assume traffic they will not get: ovf counts TCP connections, and
+    lblc/lblcr/dh pick servers by destination address, which is the single VIP here."""
+    for service in active_services(config):
+        scheduler = service.scheduler
+        if scheduler == "ovf" and Protocol.UDP in protocols_of(service):
+            why = "ovf overflows on active connections, which UDP does not have"
+        elif scheduler in CACHE_SCHEDULERS:
+            why = f"{scheduler} hashes on the destination address, meant for cache clusters"
+        else:
+            continue
+        yield warning(
+            "LVS133",
+            f"service {service.name}: {why}",
+            span_of(service, "scheduler"),
+            "use wlc, wrr or sh (source hashing) for ordinary services",
+        )

@@ -1,0 +1,187 @@
+"""Runs tests/kernel against a real IPVS kernel: one virtme-ng guest per pytest run (Debian's
+stock kernel, the host's root shared read-only over 9p), one inner pytest inside it, and its
+junit XML read back through a read-write share. Inner failures become this test's failure.
+
+When the host kernel has IPVS itself, tests/kernel ran directly and this test skips. When a
+prerequisite is missing it skips with the reason, or fails if LVS_REQUIRE_KERNEL_TESTS=1 (CI),
+so the kernel coverage cannot vanish silently."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+GUEST_SCRIPT = REPO / "scripts" / "vm" / "guest-pytest.sh"
+VM_TIMEOUT = 900  # seconds; a contended TCG run takes about 3 minutes
+# udev would load these in the guest for nothing (TCG has no nested virtualisation).
+BLACKLIST = "modprobe.blacklist=kvm,kvm_intel,kvm_amd,irqbypass"
+VM_LOCK = Path(tempfile.gettempdir()) / "lvscc-kernel-vm.lock"
+_PT_INTERP = 3
+
+
+def not_run(reason: str) -> None:
+    message = f"real-kernel IPVS tests not run: {reason}"
+    if os.environ.get("LVS_REQUIRE_KERNEL_TESTS") == "1":
+        pytest.fail(f"{message} (LVS_REQUIRE_KERNEL_TESTS=1)", pytrace=False)
+    pytest.skip(message)
+
+
+def statically_linked(path: str) -> bool:
+    """vng copies busybox into its initramfs, so it must not need a dynamic loader."""
+    with open(path, "rb") as elf:
+        header = elf.read(64)
+        if header[:4] != b"\x7fELF" or header[4] != 2:
+            return False
+        (phoff,) = struct.unpack_from("<Q", header, 32)
+        phentsize, phnum = struct.unpack_from("<HH", header, 54)
+        elf.seek(phoff)
+        table = elf.read(phentsize * phnum)
+    return all(struct.unpack_from("<I", table, i * phentsize)[0] != _PT_INTERP for i in range(phnum))
+
+
+def find_busybox() -> str | None:
+    for name in ("busybox-static", "busybox.static", "busybox"):
+        found = shutil.which(name)
+        if found and statically_linked(found):
+            return found
+    return None
+
+
+def ipvs_kernel(root: Path) -> Path | None:
+    """The newest vmlinuz under ROOT/boot whose modules include ip_vs and whose config can mount
+    the host root over 9p (Debian's -cloud- flavour cannot)."""
+    for image in sorted((root / "boot").glob("vmlinuz-*"), reverse=True):
+        release = image.name.removeprefix("vmlinuz-")
+        modules = root / "lib" / "modules" / release / "kernel" / "net" / "netfilter" / "ipvs"
+        config = root / "boot" / f"config-{release}"
+        has_9p = config.is_file() and re.search(r"^CONFIG_NET_9P=[ym]$", config.read_text(), re.M)
+        if any(modules.glob("ip_vs.ko*")) and has_9p:
+            return image
+    return None
+
+
+def guest_python() -> str:
+    """CI's venv uses Debian's python: every guest Python start costs seconds more with pyenv's."""
+    venv = REPO / ".venv" / "bin" / "python"
+    return os.environ.get("LVS_GUEST_PYTHON") or (str(venv) if venv.exists() else sys.executable)
+
+
+def kvm_usable() -> bool:
+    # /dev/kvm alone proves nothing: a PVM host has it but cannot run an unmodified guest kernel.
+    cpu_flags = re.search(r"\b(vmx|svm)\b", Path("/proc/cpuinfo").read_text())
+    return bool(cpu_flags) and os.access("/dev/kvm", os.R_OK | os.W_OK)
+
+
+def prerequisites() -> tuple[Path, str]:
+    """(kernel image, vng path), or not_run with the first missing piece."""
+    if os.geteuid() != 0:
+        not_run("needs root (network namespaces inside the guest, vng's 9p root share)")
+    if not shutil.which("qemu-system-x86_64"):
+        not_run("qemu-system-x86_64 not installed (apt: qemu-system-x86)")
+    vng = shutil.which("vng")
+    if not vng:
+        not_run("vng not installed (pip: virtme-ng)")
+    if not find_busybox():
+        not_run("no statically linked busybox (apt: busybox-static)")
+    root = Path(os.environ.get("LVS_TEST_KERNEL_ROOT", "/"))
+    kernel = ipvs_kernel(root)
+    if kernel is None:
+        not_run(f"no kernel under {root / 'boot'} with ip_vs modules and 9p (apt: linux-image-amd64)")
+    assert kernel is not None and vng is not None
+    return kernel, vng
+
+
+@dataclass(frozen=True)
+class InnerRun:
+    passed: list[str]
+    failed: list[str]
+    skipped: int
+
+
+def read_junit(path: Path) -> InnerRun:
+    passed: list[str] = []
+    failed: list[str] = []
+    skipped = 0
+    for case in ET.parse(path).iter("testcase"):
+        name = f"{case.get('classname')}::{case.get('name')}"
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed.append(name)
+        elif case.find("skipped") is not None:
+            skipped += 1
+        else:
+            passed.append(name)
+    return InnerRun(passed, failed, skipped)
+
+
+def run_vm(kernel: Path, vng: str, out: Path) -> subprocess.CompletedProcess[str]:
+    command = [
+        vng, "--run", str(kernel), "--cpus", "2", "--memory", "1G", "--append", BLACKLIST,
+        "--rwdir", str(out), "--cwd", str(REPO),
+        "--exec", f"sh {GUEST_SCRIPT} {out} {guest_python()}",
+    ]
+    if not kvm_usable():
+        command.insert(3, "--disable-kvm")
+    # Own session, so a timeout can take down qemu with vng (by this group's id only).
+    vm = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, start_new_session=True)
+    try:
+        output, _ = vm.communicate(timeout=VM_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(vm.pid, signal.SIGKILL)
+        output, _ = vm.communicate()
+        pytest.fail(f"the kernel-test VM ran over {VM_TIMEOUT}s:\n{output[-4000:]}", pytrace=False)
+    return subprocess.CompletedProcess(command, vm.returncode, output)
+
+
+@contextmanager
+def the_only_vm() -> Iterator[None]:
+    """Two TCG guests on this 2-core class of machine would each run at half speed and risk the
+    timeout, so concurrent pytest runs take turns."""
+    with open(VM_LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+@pytest.mark.kernel
+def test_kernel_suite_in_a_vm(tmp_path: Path) -> None:
+    if Path("/proc/net/ip_vs").exists():
+        pytest.skip("the host kernel has IPVS: tests/kernel ran directly")
+    kernel, vng = prerequisites()
+    out = tmp_path / "vm"
+    out.mkdir()
+    with the_only_vm():
+        started = time.monotonic()
+        vm = run_vm(kernel, vng, out)
+        wall = time.monotonic() - started
+    log = (out / "pytest.log").read_text() if (out / "pytest.log").exists() else "(no inner log)"
+    rc_file = out / "rc"
+    if not rc_file.exists():
+        pytest.fail(f"the inner pytest never finished (vng exit {vm.returncode}):\n{vm.stdout[-4000:]}\n{log}",
+                    pytrace=False)
+    inner = read_junit(out / "junit.xml") if (out / "junit.xml").exists() else InnerRun([], [], 0)
+    if inner.failed:
+        pytest.fail(f"{len(inner.failed)} kernel test(s) failed in the VM:\n  " + "\n  ".join(inner.failed)
+                    + f"\n\n--- inner pytest log ---\n{log}", pytrace=False)
+    rc = rc_file.read_text().strip()
+    if rc != "0" or not inner.passed:
+        pytest.fail(f"inner pytest exited {rc} with {len(inner.passed)} test(s) passed:\n{log}", pytrace=False)
+    boot = float((out / "uptime-start").read_text())
+    suite = float((out / "uptime-end").read_text()) - boot
+    print(f"kernel VM ({kernel.name}, {'KVM' if kvm_usable() else 'TCG'}): boot {boot:.1f}s, "
+          f"inner suite {suite:.1f}s, wall {wall:.1f}s; {len(inner.passed)} passed, {inner.skipped} skipped")
