@@ -208,7 +208,7 @@ class _Importer:
     def top(self, entries: tuple[Entry, ...]) -> None:
         handlers = {
             "global_defs": self.global_defs, "vrrp_instance": self.vrrp_instance,
-            "virtual_server_group": lambda e: self.groups.__setitem__(_plain(e.args[0]) if e.args else "", e),
+            "virtual_server_group": self.virtual_server_group,
             "virtual_server": self.virtual_server,
         }
         ordered = sorted(entries, key=lambda e: e.key != "virtual_server_group")  # groups before their users
@@ -218,6 +218,12 @@ class _Importer:
                 self.notes.untranslated(entry, "lvscc translates global_defs, vrrp_instance and the LVS blocks")
             else:
                 handler(entry)
+
+    def virtual_server_group(self, block: Entry) -> None:
+        if len(block.args) != 1:
+            self.notes.malformed(block, "expected `virtual_server_group NAME {`")
+            return
+        self.groups[_plain(block.args[0])] = block
 
     def global_defs(self, block: Entry) -> None:
         for entry in block.body or ():
@@ -630,6 +636,9 @@ class _Importer:
             seen.add(key)
             name = f"rs-{dashed(real.address)}" + (f"-{real.port}" if real.port not in (None, port, 0) else "")
             method = real.method.method if real.method is not None else None
+            if real.method is not None and real.method.tunnel not in (None, vs.forwarding.tunnel):
+                self.notes.conflict(real.span, f"real server {real.address} tunnels differently from its service; "
+                                               "lvscc keeps the service's tunnel options")
             servers.append(RealServer(
                 name=name, address=real.address, port=key[1] if key[1] else None, weight=real.weight,
                 upper=real.upper, lower=real.lower,
