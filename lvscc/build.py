@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Address, IPv4Interface, ip_address, ip_interface, ip_network
 from typing import Iterator
 
-from lark import Tree
+from lark import Token, Tree
 
 from lvscc.diagnostics import Diagnostic, error, has_errors
 from lvscc.model.config import (
@@ -23,6 +23,7 @@ from lvscc.model.config import (
     Protocol, RealServer, SyncDaemon, Timeouts, Tunnel, TunnelType, VirtualService, WeightPolicy,
 )
 from lvscc.model.span import Span
+from lvscc.parse import args, node_span
 
 BAD_NUMBER = "LVS010"
 BAD_DURATION = "LVS011"
@@ -70,10 +71,7 @@ class Builder:
 
     # ---- spans and errors ---------------------------------------------------------------
     def span(self, node: Tree | Token) -> Span:
-        if not isinstance(node, Tree):
-            return Span(self.file, node.line or 0, node.column or 0, node.end_line or 0, node.end_column or 0)
-        meta = node.meta
-        return Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
+        return node_span(self.file, node)
 
     def fail(self, code: str, message: str, node: Tree | Token | Span, hint: str | None = None) -> None:
         at = node if isinstance(node, Span) else self.span(node)
@@ -127,6 +125,11 @@ class Builder:
             return None
         return text
 
+    def dev(self, node: Tree) -> str | None:
+        """The device of an optional `dev DEVICE` clause of a statement."""
+        clauses = _children(node, "dev")
+        return self.device(args(clauses[0])[0]) if clauses else None
+
     def choice(self, token: Token, allowed: tuple[str, ...], what: str) -> str | None:
         if str(token) in allowed:
             return str(token)
@@ -173,7 +176,7 @@ class Builder:
         return ip_network(f"{parsed.address}/{bits}", strict=False)
 
     def port_range(self, node: Tree) -> PortRange | None:
-        values = [self.integer(t) for t in node.children]
+        values = [self.integer(t) for t in args(node)]
         if None in values:
             return None
         first, last = values[0], values[-1]
@@ -219,12 +222,12 @@ def _same_but_last(address: IPAddress, last: str) -> IPAddress:
 
 
 def _children(node: Tree, name: str) -> list[Tree]:
-    return [c for c in node.children if isinstance(c, Tree) and c.data == name]
+    return [c for c in args(node) if isinstance(c, Tree) and c.data == name]
 
 
 def _keyword(node: Tree) -> str:
     """The keyword kept by a `!rule` (role, method, protocol, ...)."""
-    return str(node.children[0])
+    return str(args(node)[0])
 
 
 @dataclass
@@ -247,52 +250,51 @@ class ClusterBuilder(Builder):
 
     # ---- cluster-level blocks ----------------------------------------------------------
     def director(self, node: Tree) -> Director | None:
-        role = _keyword(node.children[0])
+        role = _keyword(args(node)[0])
         values: dict[str, object] = {}
-        for opt in node.children[1:]:
+        for opt in args(node)[1:]:
             if not self.once(f"director {role}", opt):
                 continue
-            parsed = self.address(opt.children[0])
+            parsed = self.address(args(opt)[0])
             values[opt.data] = parsed.address if parsed else None
-            devs = _children(opt, "dev")
-            values[f"{opt.data}_dev"] = self.device(devs[0].children[0]) if devs else None
+            values[f"{opt.data}_dev"] = self.dev(opt)
         return Director(role=role, span=self.span(node), **values)  # type: ignore[arg-type]
 
     def heartbeat(self, node: Tree) -> Heartbeat:
         values: dict[str, object] = {}
-        for opt in node.children:
+        for opt in args(node):
             if not self.once("heartbeat", opt):
                 continue
             if opt.data == "hb_port":
-                values["port"] = self.integer(opt.children[0])
+                values["port"] = self.integer(args(opt)[0])
             elif opt.data == "hb_interval":
-                values["interval"] = self.duration(opt.children[0])
+                values["interval"] = self.duration(args(opt)[0])
             elif opt.data == "hb_dead_after":
-                values["dead_after"] = self.duration(opt.children[0])
+                values["dead_after"] = self.duration(args(opt)[0])
             else:
                 values["monitor_links"] = True
         return Heartbeat(span=self.span(node), **{k: v for k, v in values.items() if v is not None})  # type: ignore[arg-type]
 
     def sync_daemon(self, node: Tree) -> SyncDaemon | None:
         interface, sync_id = None, 0
-        for opt in node.children:
+        for opt in args(node):
             if not self.once("sync-daemon", opt):
                 continue
             if opt.data == "sync_interface":
-                interface = self.device(opt.children[0])
+                interface = self.device(args(opt)[0])
             else:
-                sync_id = self.integer(opt.children[0]) or 0
+                sync_id = self.integer(args(opt)[0]) or 0
         if interface is None:
             self.fail(BAD_VALUE, "sync-daemon needs an interface", node, "add `interface eth1`")
             return None
         return SyncDaemon(interface, sync_id, self.span(node))
 
     def forwarding(self, node: Tree, base: Forwarding) -> Forwarding:
-        method = Method(_keyword(node.children[0]))
+        method = Method(_keyword(args(node)[0]))
         values: dict[str, object] = {"method": method, "span": self.span(node)}
         start = base if base.method is method else Forwarding(method=method)
-        scope = f"forwarding at line {node.meta.line}"
-        for opt in node.children[1:]:
+        scope = f"forwarding at line {self.span(node).line}"
+        for opt in args(node)[1:]:
             if not self.once(scope, opt):
                 continue
             self.forwarding_option(opt, values)
@@ -306,62 +308,61 @@ class ClusterBuilder(Builder):
 
     def forwarding_option(self, opt: Tree, values: dict[str, object]) -> None:
         if opt.data == "gateway":
-            values["gateway"] = self.interface(opt.children[0], default_prefix=False)
-            devs = _children(opt, "dev")
-            values["gateway_dev"] = self.device(devs[0].children[0]) if devs else None
+            values["gateway"] = self.interface(args(opt)[0], default_prefix=False)
+            values["gateway_dev"] = self.dev(opt)
         elif opt.data == "masquerade":
-            values["masquerade"] = tuple(n for n in (self.network(t) for t in opt.children) if n)
+            values["masquerade"] = tuple(n for n in (self.network(t) for t in args(opt)) if n)
         elif opt.data == "arp":
-            values["arp"] = ArpMethod(_keyword(opt.children[0]))
+            values["arp"] = ArpMethod(_keyword(args(opt)[0]))
         elif opt.data == "tun_type":
-            values["tun_type"] = TunnelType(_keyword(opt.children[0]))
+            values["tun_type"] = TunnelType(_keyword(args(opt)[0]))
         elif opt.data == "tun_port":
-            values["tun_port"] = self.integer(opt.children[0])
+            values["tun_port"] = self.integer(args(opt)[0])
         else:
-            values["tun_csum"] = _keyword(opt.children[0])
+            values["tun_csum"] = _keyword(args(opt)[0])
 
     def timeouts(self, node: Tree) -> Timeouts:
         values: dict[str, int | None] = {}
-        for opt in node.children:
-            kind = _keyword(opt.children[0])
+        for opt in args(node):
+            kind = _keyword(args(opt)[0])
             if kind in values:
                 self.fail(DUPLICATE, f"timeout `{kind}` given twice", opt)
-            values[kind] = self.duration(opt.children[1])
+            values[kind] = self.duration(args(opt)[1])
         return Timeouts(span=self.span(node), **values)
 
     def ipvs(self, node: Tree) -> Iterator[tuple[str, tuple[int, ...], Span]]:
-        for opt in node.children:
-            name, *numbers = opt.children
+        for opt in args(node):
+            name, *numbers = args(opt)
             values = tuple(self.integer(n) for n in numbers)
             if None not in values:
                 yield str(name), values, self.span(opt)  # type: ignore[misc]
 
     def audit(self, node: Tree) -> AuditPolicy:
         values: dict[str, object] = {"span": self.span(node)}
-        for opt in node.children:
+        for opt in args(node):
             if not self.once("audit", opt):
                 continue
             if opt.data == "audit_weight":
-                found = self.choice(opt.children[0], tuple(w.value for w in WeightPolicy), "weight policy")
+                found = self.choice(args(opt)[0], tuple(w.value for w in WeightPolicy), "weight policy")
                 if found:
                     values["weight"] = WeightPolicy(found)
             elif opt.data == "audit_own":
-                values["scope"] = tuple(n for n in (self.network(t) for t in opt.children) if n)
+                values["scope"] = tuple(n for n in (self.network(t) for t in args(opt)) if n)
             elif opt.data == "audit_fwmarks":
-                values["fwmarks"] = self.port_range(opt.children[0])
+                values["fwmarks"] = self.port_range(args(opt)[0])
             else:
-                values["nft_table"] = str(opt.children[0])
+                values["nft_table"] = str(args(opt)[0])
         return AuditPolicy(**values)  # type: ignore[arg-type]
 
     # ---- real servers ------------------------------------------------------------------
     def servers(self, node: Tree, pool: str | None) -> list[RealServer]:
-        name, addr_token = node.children[0], node.children[1]
+        name, addr_token = args(node)[0], args(node)[1]
         parsed = self.address(addr_token, port=True, range_=True)
         if parsed is None:
             return []
         values: dict[str, object] = {"port": parsed.port}
         spans: dict[str, Span] = {"address": self.span(addr_token)}
-        for opt in node.children[2:]:
+        for opt in args(node)[2:]:
             self.server_option(opt, values, spans)
         addresses = self.expand_range(parsed, addr_token)
         base = RealServer(name=str(name), address=parsed.address, pool=pool, span=self.span(node), spans=spans,
@@ -376,9 +377,9 @@ class ClusterBuilder(Builder):
         if key == "inactive":
             values["active"] = False
         elif key == "method":
-            values["method"] = Method(_keyword(opt.children[0]))
+            values["method"] = Method(_keyword(args(opt)[0]))
         else:
-            values[key] = self.integer(opt.children[0])
+            values[key] = self.integer(args(opt)[0])
 
     def expand_range(self, parsed: Address, token: Token) -> list[IPAddress]:
         if parsed.last is None:
@@ -394,21 +395,21 @@ class ClusterBuilder(Builder):
         return [type(parsed.address)(i) for i in range(first, last + 1)]
 
     def pool(self, node: Tree) -> None:
-        name = str(node.children[0])
+        name = str(args(node)[0])
         if name in self.pools:
             self.fail(DUPLICATE, f"pool `{name}` is declared twice", node,
                       f"the first one is at line {self.pools[name].span.line}")
             return
-        servers = [s for child in node.children[1:] for s in self.servers(child, name)]
+        servers = [s for child in args(node)[1:] for s in self.servers(child, name)]
         self.pools[name] = Pool(name, tuple(servers), self.span(node))
 
     # ---- services ------------------------------------------------------------------------
     def service(self, node: Tree, cluster_forwarding: Forwarding) -> VirtualService | None:
-        name = str(node.children[0])
+        name = str(args(node)[0])
         values: dict[str, object] = {"name": name, "span": self.span(node), "forwarding": cluster_forwarding}
         spans: dict[str, Span] = {}
         servers: list[RealServer] = []
-        for stmt in node.children[1:]:
+        for stmt in args(node)[1:]:
             if stmt.data == "server":
                 servers += self.servers(stmt, None)
                 continue
@@ -425,7 +426,7 @@ class ClusterBuilder(Builder):
 
     def pool_servers(self, stmt: Tree) -> list[RealServer]:
         out: list[RealServer] = []
-        for token in stmt.children:
+        for token in args(stmt):
             pool = self.pools.get(str(token))
             if pool is None:
                 self.fail(UNKNOWN_POOL, f"no pool named `{token}`", token,
@@ -435,11 +436,10 @@ class ClusterBuilder(Builder):
         return out
 
     def service_statement(self, stmt: Tree, values: dict[str, object], cluster_forwarding: Forwarding) -> None:
-        kind, children = stmt.data, stmt.children
+        kind, children = stmt.data, args(stmt)
         if kind == "vip":
             values["vip"] = self.interface(children[0], default_prefix=True)
-            devs = _children(stmt, "dev")
-            values["vip_dev"] = self.device(devs[0].children[0]) if devs else None
+            values["vip_dev"] = self.dev(stmt)
         elif kind == "listen":
             values["protocol"] = Protocol(_keyword(children[0]))
             values["port"] = self.integer(children[1])
@@ -465,42 +465,42 @@ class ClusterBuilder(Builder):
             values[{"one_packet": "one_packet", "quiesce": "quiesce", "disabled": "active"}[kind]] = kind != "disabled"
 
     def mark_ports(self, node: Tree) -> MarkPorts:
-        ranges = tuple(r for r in (self.port_range(c) for c in node.children[1:]) if r)
-        return MarkPorts(Protocol(_keyword(node.children[0])), ranges, self.span(node))
+        ranges = tuple(r for r in (self.port_range(c) for c in args(node)[1:]) if r)
+        return MarkPorts(Protocol(_keyword(args(node)[0])), ranges, self.span(node))
 
     def scheduler(self, stmt: Tree, values: dict[str, object]) -> None:
-        name, *flags = stmt.children
+        name, *flags = args(stmt)
         if str(name) not in SCHEDULERS:
             self.fail(UNKNOWN_SCHEDULER, f"unknown scheduler `{name}`", name,
                       _did_you_mean(str(name), SCHEDULERS) or "schedulers: " + " ".join(SCHEDULERS))
         values["scheduler"] = str(name)
         for flag in flags:
-            token = flag.children[0]
+            token = args(flag)[0]
             if str(token) not in ALL_SCHEDULER_FLAGS:
                 self.fail(UNKNOWN_FLAG, f"unknown scheduler flag `{token}`", token,
                           _did_you_mean(str(token), ALL_SCHEDULER_FLAGS) or "flags: " + " ".join(ALL_SCHEDULER_FLAGS))
-        values["sched_flags"] = tuple(sorted({str(f.children[0]) for f in flags}))
+        values["sched_flags"] = tuple(sorted({str(args(f)[0]) for f in flags}))
 
     def persistence(self, stmt: Tree, values: dict[str, object]) -> None:
         timeout: int | None = DEFAULT_PERSISTENCE
-        for child in stmt.children:
+        for child in args(stmt):
             if not isinstance(child, Tree):
                 timeout = self.duration(child)
             elif child.data == "netmask":
-                parsed = self.address(child.children[0])
+                parsed = self.address(args(child)[0])
                 if parsed and not isinstance(parsed.address, IPv4Address):
                     self.fail(BAD_ADDRESS, "an IPv6 persistence mask is a prefix length", child, "write `prefix 64`")
                 values["persistence_mask"] = parsed.address if parsed else None
             else:
-                values["persistence_mask"] = self.integer(child.children[0])
+                values["persistence_mask"] = self.integer(args(child)[0])
         values["persistence"] = timeout
 
     def check(self, node: Tree) -> HealthCheck:
         values: dict[str, object] = {"span": self.span(node)}
-        for opt in node.children:
-            if not self.once(f"check at line {node.meta.line}", opt):
+        for opt in args(node):
+            if not self.once(f"check at line {self.span(node).line}", opt):
                 continue
-            key, arg = opt.data, (opt.children[0] if opt.children else None)
+            key, arg = opt.data, (args(opt)[0] if args(opt) else None)
             if key in ("send", "expect", "send_program"):
                 values[key] = self.string(arg)  # type: ignore[arg-type]
             elif key == "regex":
@@ -566,7 +566,7 @@ def build(name: str, span: Span, statements: list[tuple[str, Tree]], files: tupl
         builder.file = file
         kind = stmt.data
         if kind == "director":
-            if builder.once("the cluster", stmt, f"director {_keyword(stmt.children[0])}"):
+            if builder.once("the cluster", stmt, f"director {_keyword(args(stmt)[0])}"):
                 directors.append(builder.director(stmt))  # type: ignore[arg-type]
         elif kind == "pool":
             builder.pool(stmt)

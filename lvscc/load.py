@@ -12,7 +12,7 @@ from lvscc.build import build
 from lvscc.diagnostics import Diagnostic, error, has_errors
 from lvscc.model.config import Config
 from lvscc.model.span import NOWHERE, Span
-from lvscc.parse import parse
+from lvscc.parse import args, node_span, parse
 
 IO_ERROR = "LVS003"  # unreadable file, not UTF-8
 INCLUDE_CYCLE = "LVS004"
@@ -21,13 +21,7 @@ STRUCTURE = "LVS005"  # no lvs block, two of them, or one inside an include
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
-def tree_span(file: str, node: Tree | Token) -> Span:
-    if not isinstance(node, Tree):  # a lark or lark-cython token
-        return Span(file, node.line or 0, node.column or 0, node.end_line or 0, node.end_column or 0)
-    meta = node.meta
-    if getattr(meta, "empty", True):
-        return Span(file, 0, 0, 0, 0)
-    return Span(file, meta.line, meta.column, meta.end_line, meta.end_column)
+tree_span = node_span
 
 
 @dataclass
@@ -62,7 +56,7 @@ class _Loader:
         if tree is None:
             return []
         out: list[tuple[str, Tree]] = []
-        for node in tree.children:
+        for node in args(tree):
             if node.data == "include":
                 out += self.include(node, shown, path, chain)
             else:
@@ -70,7 +64,7 @@ class _Loader:
         return out
 
     def include(self, node: Tree, shown: str, path: Path | None, chain: tuple[Path, ...]) -> list[tuple[str, Tree]]:
-        token = node.children[0]
+        token = args(node)[0]
         at = tree_span(shown, node)
         relative = token.value[1:-1]
         base = path.parent if path is not None else Path.cwd()
@@ -110,12 +104,12 @@ def _expand(loader: _Loader, text: str, shown: str, path: Path | None) -> Config
                                         "move it inside `lvs NAME { ... }`"))
     file, block = blocks[0]
     statements: list[tuple[str, Tree]] = []
-    for node in block.children[1:]:
+    for node in args(block)[1:]:
         if node.data == "include":
             statements += loader.include(node, file, path, chain)
         else:
             statements.append((file, node))
-    config, found = build(str(block.children[0]), tree_span(file, block), statements, tuple(loader.files))
+    config, found = build(str(args(block)[0]), tree_span(file, block), statements, tuple(loader.files))
     loader.diagnostics += found
     return None if has_errors(loader.diagnostics) else config
 

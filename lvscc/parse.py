@@ -35,8 +35,11 @@ SPELLING = {
 
 
 def _build(**options: object) -> Lark:
+    # keep_all_tokens instead of propagate_positions: every node keeps its keyword and braces,
+    # so a span is read off its first and last token when a diagnostic needs one, and parsing
+    # skips lark's per-node position bookkeeping (about half of the parse time on big files).
     return Lark.open(str(data_dir("grammar") / "lvs.lark"), parser="lalr", lexer="contextual",
-                     propagate_positions=True, maybe_placeholders=False, **options)
+                     keep_all_tokens=True, maybe_placeholders=False, **options)
 
 
 @cache
@@ -59,7 +62,40 @@ def fast_parser() -> Lark:
 @cache
 def _keywords() -> dict[str, str]:
     """terminal name → keyword text for every literal in the grammar."""
-    return {t.name: t.pattern.value for t in parser().terminals if t.pattern.type == "str"}
+    return {t.name: t.pattern.value for t in fast_parser().terminals if t.pattern.type == "str"}
+
+
+@cache
+def _literals() -> frozenset[str]:
+    return frozenset(_keywords())
+
+
+# Rules whose keyword IS their value (`!rule` in the grammar): their tokens are arguments.
+VALUE_RULES = frozenset({"role", "method", "protocol", "arp_method", "tunnel_type", "csum", "timeout_kind"})
+
+
+def args(node: Tree) -> list:
+    """A node's children without its keywords and punctuation: what it says, not how."""
+    if node.data in VALUE_RULES:
+        return node.children
+    literals = _literals()
+    return [c for c in node.children if isinstance(c, Tree) or c.type not in literals]
+
+
+def _edge_token(node: Tree, index: int):  # noqa: ANN202 - a lark or lark-cython token
+    while isinstance(node, Tree):
+        if not node.children:
+            return None
+        node = node.children[index]
+    return node
+
+
+def node_span(file: str, node: object) -> Span:
+    """From the first to the last character of a node (a token or a tree)."""
+    first, last = (_edge_token(node, 0), _edge_token(node, -1)) if isinstance(node, Tree) else (node, node)
+    if first is None or last is None:
+        return Span(file, 0, 0, 0, 0)
+    return Span(file, first.line or 0, first.column or 0, last.end_line or 0, last.end_column or 0)
 
 
 def spell(terminal: str) -> str:
