@@ -33,6 +33,7 @@ class Backend:
     unsupported: Callable[[Config], list[Diagnostic]] = lambda config: []  # what it cannot express
     default: bool = True  # written by `compile` when no --backend is given
     modes: Mapping[str, int] = field(default_factory=dict)  # file name -> unix mode (scripts: 0o755)
+    filters: Mapping[str, Callable] = field(default_factory=dict)  # Jinja filters of its own
     directory: Path = Path()
 
 
@@ -81,9 +82,10 @@ def registry() -> dict[str, Backend]:
 
 
 @cache
-def _environment(directory: Path) -> jinja2.Environment:
+def _environment(name: str) -> jinja2.Environment:
+    backend = registry()[name]
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(directory)),
+        loader=jinja2.FileSystemLoader(str(backend.directory)),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -91,6 +93,7 @@ def _environment(directory: Path) -> jinja2.Environment:
         autoescape=False,
     )
     env.filters.update(FILTERS)
+    env.filters.update(backend.filters)
     return env
 
 
@@ -105,7 +108,7 @@ def render(config: Config, intent: Intent, backends: list[Backend], layout: str 
         for backend in backends:
             if host.role not in backend.roles or not backend.wants(host):
                 continue
-            env = _environment(backend.directory)
+            env = _environment(backend.name)
             for file, template in backend.files.items():
                 text = env.get_template(template).render(config=config, intent=intent, host=host)
                 artifacts.append(

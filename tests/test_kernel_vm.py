@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,7 +159,7 @@ def the_only_vm() -> Iterator[None]:
 
 
 @pytest.mark.kernel
-def test_kernel_suite_in_a_vm(tmp_path: Path) -> None:
+def test_kernel_suite_in_a_vm(tmp_path: Path, record_property: Callable[[str, object], None]) -> None:
     if Path("/proc/net/ip_vs").exists():
         pytest.skip("the host kernel has IPVS: tests/kernel ran directly")
     kernel, vng = prerequisites()
@@ -183,5 +183,7 @@ def test_kernel_suite_in_a_vm(tmp_path: Path) -> None:
         pytest.fail(f"inner pytest exited {rc} with {len(inner.passed)} test(s) passed:\n{log}", pytrace=False)
     boot = float((out / "uptime-start").read_text())
     suite = float((out / "uptime-end").read_text()) - boot
+    for name, seconds in (("vm_boot_s", boot), ("vm_inner_suite_s", suite), ("vm_wall_s", wall)):
+        record_property(name, round(seconds, 1))
     print(f"kernel VM ({kernel.name}, {'KVM' if kvm_usable() else 'TCG'}): boot {boot:.1f}s, "
           f"inner suite {suite:.1f}s, wall {wall:.1f}s; {len(inner.passed)} passed, {inner.skipped} skipped")
