@@ -1,4 +1,2 @@
-"""Typed IR of an lvscc configuration."""
-
-from lvscc.model.config import *  # noqa: F401,F403
-from lvscc.model.span import NOWHERE, Span  # noqa: F401
+"""Typed data of lvscc: the configuration IR (config.py), source spans (span.py) and the
+kernel-facing state shared by lowering and the auditor's probes (state.py)."""

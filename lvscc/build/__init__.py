@@ -1,233 +1,39 @@
 """Parse trees → the IR (lvscc.model.Config). Pure: statements in, Config and diagnostics
-out. Resolves pools, address ranges, durations and defaults, and turns every malformed value
-into a diagnostic pointing at its token.
-
-Leaves may be lark's Token or lark-cython's (not a str subclass): anything that is not a
-Tree is a token, read with str() and its position attributes."""
+out. Resolves pools, address ranges, durations and defaults; values are read by
+lvscc.build.values, which turns every malformed one into a diagnostic at its token."""
 
 from __future__ import annotations
 
-import difflib
-import re
-import socket
 from dataclasses import dataclass, field, replace
-from ipaddress import IPv4Address, IPv4Interface, ip_address, ip_interface, ip_network
+from ipaddress import IPv4Address
 from typing import Iterator
 
 from lark import Token, Tree
 
-from lvscc.diagnostics import Diagnostic, error, has_errors
+from lvscc.build.values import (
+    BAD_ADDRESS, BAD_RANGE, BAD_VALUE, Address, Builder, did_you_mean, keyword,
+)
+from lvscc.diagnostics import Diagnostic, has_errors
 from lvscc.model.config import (
     ALL_SCHEDULER_FLAGS, DEFAULT_PERSISTENCE, SCHEDULERS, ArpMethod, AuditPolicy, Config, Director, Forwarding, Ftp,
-    HealthCheck, Heartbeat, IPAddress, IPInterface, IPNetwork, MarkPorts, Method, Pool, PortRange,
-    Protocol, RealServer, SyncDaemon, Timeouts, Tunnel, TunnelType, VirtualService, WeightPolicy,
+    HealthCheck, Heartbeat, IPAddress, MarkPorts, Method, Pool, PortRange, Protocol, RealServer, SyncDaemon,
+    Timeouts, Tunnel, TunnelType, VirtualService, WeightPolicy,
 )
 from lvscc.model.span import Span
-from lvscc.parse import args, node_span
+from lvscc.parse import args
 
-BAD_NUMBER = "LVS010"
-BAD_DURATION = "LVS011"
-BAD_ADDRESS = "LVS012"
-BAD_DEVICE = "LVS014"
-BAD_STRING = "LVS015"
 UNKNOWN_SCHEDULER = "LVS020"
 UNKNOWN_FLAG = "LVS021"
 UNKNOWN_POOL = "LVS022"
 DUPLICATE = "LVS023"  # a pool, director or single-valued statement declared twice
-BAD_VALUE = "LVS024"  # a word outside its allowed set
 SERVICE_KIND = "LVS025"  # a service needs exactly one of: tcp/udp/sctp PORT, fwmark, ftp
 NO_VIP = "LVS026"
-BAD_RANGE = "LVS028"
 SERVER_IDENTITY = "LVS029"  # one server name, two addresses
 
 DEFAULT_FTP_PASSIVE = PortRange(10000, 20000)
 FTP_MARK = 21
 MAX_RANGE = 4096
-UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-DEVICE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@-]*(:[A-Za-z0-9_]+)?")
-ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", '"': '"'}
 LOAD_MONITORS = ("none", "rup", "ruptime", "uptime")
-
-
-def _did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str | None:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
-    return f"did you mean `{close[0]}`?" if close else None
-
-
-@dataclass(frozen=True)
-class Address:
-    """An ADDRESS token taken apart: the address, and what was written around it."""
-
-    address: IPAddress
-    prefix: int | None
-    port: int | None
-    last: IPAddress | None  # end of a range
-
-
-@dataclass
-class Builder:
-    file: str = ""
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-    # ---- spans and errors ---------------------------------------------------------------
-    def span(self, node: Tree | Token) -> Span:
-        return node_span(self.file, node)
-
-    def fail(self, code: str, message: str, node: Tree | Token | Span, hint: str | None = None) -> None:
-        at = node if isinstance(node, Span) else self.span(node)
-        self.diagnostics.append(error(code, message, at, hint))
-
-    # ---- scalar values ------------------------------------------------------------------
-    def integer(self, token: Token) -> int | None:
-        text = str(token)
-        try:
-            return int(text, 16) if text.lower().startswith("0x") else int(text, 10)
-        except ValueError:
-            unit = re.fullmatch(r"\d+([a-z]+)", text)
-            hint = "a count takes no unit" if unit and unit.group(1) in UNITS else "write digits, or 0x and hex digits"
-            self.fail(BAD_NUMBER, f"`{text}` is not a number", token, hint)
-            return None
-
-    def duration(self, token: Token) -> int | None:
-        match = re.fullmatch(r"(\d+)([a-z]*)", str(token))
-        if match and match.group(2) in UNITS:
-            return int(match.group(1)) * UNITS[match.group(2)]
-        if match and not match.group(2):
-            self.fail(BAD_DURATION, f"duration `{token}` has no unit", token, f"write `{token}s` for seconds")
-        else:
-            self.fail(BAD_DURATION, f"`{token}` is not a duration", token, "use a number and s, m, h or d: `300s`, `5m`")
-        return None
-
-    def string(self, token: Token) -> str | None:
-        out, text, i = [], str(token)[1:-1], 0
-        while i < len(text):
-            ch = text[i]
-            if ch == "\\":
-                nxt = text[i + 1: i + 2]
-                if nxt not in ESCAPES:
-                    self.fail(BAD_STRING, f"unknown escape `\\{nxt}` in string", token, "escapes are \\n \\r \\t \\\\ \\\"")
-                    return None
-                out.append(ESCAPES[nxt])
-                i += 2
-                continue
-            if not ch.isprintable():
-                self.fail(BAD_STRING, "string holds a control character", token, "write it as an escape such as \\t")
-                return None
-            out.append(ch)
-            i += 1
-        return "".join(out)
-
-    def device(self, token: Token) -> str | None:
-        text = str(token)
-        if len(text) > 15 or not DEVICE_RE.fullmatch(text):
-            self.fail(BAD_DEVICE, f"`{text}` is not a valid device name", token,
-                      "a Linux interface name has at most 15 characters, e.g. eth0 or the alias eth0:1")
-            return None
-        return text
-
-    def dev(self, node: Tree) -> str | None:
-        """The device of an optional `dev DEVICE` clause of a statement."""
-        clauses = _children(node, "dev")
-        return self.device(args(clauses[0])[0]) if clauses else None
-
-    def choice(self, token: Token, allowed: tuple[str, ...], what: str) -> str | None:
-        if str(token) in allowed:
-            return str(token)
-        self.fail(BAD_VALUE, f"unknown {what} `{token}`", token,
-                  _did_you_mean(str(token), allowed) or "choose one of " + ", ".join(allowed))
-        return None
-
-    def address(self, token: Token, *, prefix: bool = False, port: bool = False, range_: bool = False) -> Address | None:
-        text = str(token)
-        parsed = _split_address(text)
-        if parsed is None:
-            self.fail(BAD_ADDRESS, f"`{text}` is not an IPv4 or IPv6 address", token)
-            return None
-        allowed = {"prefix": prefix, "port": port, "range": range_}
-        for part, given in (("prefix", parsed.prefix), ("port", parsed.port), ("range", parsed.last)):
-            if given is not None and not allowed[part]:
-                self.fail(BAD_ADDRESS, f"`{text}`: a {part} is not allowed here", token,
-                          f"write the address without its {part}")
-                return None
-        limit = 32 if parsed.address.version == 4 else 128
-        if parsed.prefix is not None and parsed.prefix > limit:
-            self.fail(BAD_ADDRESS, f"`{text}`: prefix /{parsed.prefix} is longer than /{limit}", token)
-            return None
-        if parsed.port is not None and parsed.port > 65535:
-            self.fail(BAD_ADDRESS, f"`{text}`: port {parsed.port} is out of range", token, "ports are 0 to 65535")
-            return None
-        return parsed
-
-    def interface(self, token: Token, default_prefix: bool) -> IPInterface | None:
-        parsed = self.address(token, prefix=True)
-        if parsed is None:
-            return None
-        if parsed.prefix is None and not default_prefix:
-            self.fail(BAD_ADDRESS, f"`{token}` needs a prefix length", token, f"for example `{token}/24`")
-            return None
-        bits = parsed.prefix if parsed.prefix is not None else parsed.address.max_prefixlen
-        return ip_interface(f"{parsed.address}/{bits}")
-
-    def network(self, token: Token) -> IPNetwork | None:
-        parsed = self.address(token, prefix=True)
-        if parsed is None:
-            return None
-        bits = parsed.prefix if parsed.prefix is not None else parsed.address.max_prefixlen
-        return ip_network(f"{parsed.address}/{bits}", strict=False)
-
-    def port_range(self, node: Tree) -> PortRange | None:
-        values = [self.integer(t) for t in args(node)]
-        if None in values:
-            return None
-        first, last = values[0], values[-1]
-        if first > last:  # type: ignore[operator]
-            self.fail(BAD_RANGE, f"range {first}-{last} runs backwards", node, f"write {last}-{first}")
-            return None
-        return PortRange(first, last)  # type: ignore[arg-type]
-
-
-_PLAIN_V4 = re.compile(r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}")
-
-
-def _split_address(text: str) -> Address | None:
-    if _PLAIN_V4.fullmatch(text):  # the common case, without ipaddress's slow octet parser
-        return Address(IPv4Address(socket.inet_aton(text)), None, None, None)
-    port = last = prefix = None
-    match = re.fullmatch(r"\[([^\]]+)\](?::(\d+))?", text)
-    if match:
-        body, port = match.group(1), match.group(2)
-    elif text.count(":") == 1 and "." in text:
-        body, port = text.split(":")
-    else:
-        body = text
-    if "/" in body:
-        body, prefix = body.split("/", 1)
-    if "-" in body:
-        body, last = body.split("-", 1)
-    try:
-        address = ip_address(body)
-        end = None
-        if last is not None:
-            end = ip_address(last) if ("." in last or ":" in last) else _same_but_last(address, last)
-        return Address(address, int(prefix) if prefix is not None else None, int(port) if port is not None else None, end)
-    except ValueError:
-        return None
-
-
-def _same_but_last(address: IPAddress, last: str) -> IPAddress:
-    """`10.11.12.1-20`: the range ends at 10.11.12.20 (IPv6: the last group, in hex)."""
-    if address.version == 4:
-        return ip_address(".".join(str(address).split(".")[:3] + [str(int(last))]))
-    return ip_address((int(address) & ~0xFFFF) | int(last, 16))
-
-
-def _children(node: Tree, name: str) -> list[Tree]:
-    return [c for c in args(node) if isinstance(c, Tree) and c.data == name]
-
-
-def _keyword(node: Tree) -> str:
-    """The keyword kept by a `!rule` (role, method, protocol, ...)."""
-    return str(args(node)[0])
 
 
 @dataclass
@@ -250,7 +56,7 @@ class ClusterBuilder(Builder):
 
     # ---- cluster-level blocks ----------------------------------------------------------
     def director(self, node: Tree) -> Director | None:
-        role = _keyword(args(node)[0])
+        role = keyword(args(node)[0])
         values: dict[str, object] = {}
         for opt in args(node)[1:]:
             if not self.once(f"director {role}", opt):
@@ -290,7 +96,7 @@ class ClusterBuilder(Builder):
         return SyncDaemon(interface, sync_id, self.span(node))
 
     def forwarding(self, node: Tree, base: Forwarding) -> Forwarding:
-        method = Method(_keyword(args(node)[0]))
+        method = Method(keyword(args(node)[0]))
         values: dict[str, object] = {"method": method, "span": self.span(node)}
         start = base if base.method is method else Forwarding(method=method)
         scope = f"forwarding at line {self.span(node).line}"
@@ -313,18 +119,18 @@ class ClusterBuilder(Builder):
         elif opt.data == "masquerade":
             values["masquerade"] = tuple(n for n in (self.network(t) for t in args(opt)) if n)
         elif opt.data == "arp":
-            values["arp"] = ArpMethod(_keyword(args(opt)[0]))
+            values["arp"] = ArpMethod(keyword(args(opt)[0]))
         elif opt.data == "tun_type":
-            values["tun_type"] = TunnelType(_keyword(args(opt)[0]))
+            values["tun_type"] = TunnelType(keyword(args(opt)[0]))
         elif opt.data == "tun_port":
             values["tun_port"] = self.integer(args(opt)[0])
         else:
-            values["tun_csum"] = _keyword(args(opt)[0])
+            values["tun_csum"] = keyword(args(opt)[0])
 
     def timeouts(self, node: Tree) -> Timeouts:
         values: dict[str, int | None] = {}
         for opt in args(node):
-            kind = _keyword(args(opt)[0])
+            kind = keyword(args(opt)[0])
             if kind in values:
                 self.fail(DUPLICATE, f"timeout `{kind}` given twice", opt)
             values[kind] = self.duration(args(opt)[1])
@@ -377,7 +183,7 @@ class ClusterBuilder(Builder):
         if key == "inactive":
             values["active"] = False
         elif key == "method":
-            values["method"] = Method(_keyword(args(opt)[0]))
+            values["method"] = Method(keyword(args(opt)[0]))
         else:
             values[key] = self.integer(args(opt)[0])
 
@@ -430,55 +236,55 @@ class ClusterBuilder(Builder):
             pool = self.pools.get(str(token))
             if pool is None:
                 self.fail(UNKNOWN_POOL, f"no pool named `{token}`", token,
-                          _did_you_mean(str(token), list(self.pools)) or "declare it with `pool NAME { ... }` first")
+                          did_you_mean(str(token), list(self.pools)) or "declare it with `pool NAME { ... }` first")
                 continue
             out += pool.servers
         return out
 
     def service_statement(self, stmt: Tree, values: dict[str, object], cluster_forwarding: Forwarding) -> None:
-        kind, children = stmt.data, args(stmt)
+        kind, arguments = stmt.data, args(stmt)
         if kind == "vip":
-            values["vip"] = self.interface(children[0], default_prefix=True)
+            values["vip"] = self.interface(arguments[0], default_prefix=True)
             values["vip_dev"] = self.dev(stmt)
         elif kind == "listen":
-            values["protocol"] = Protocol(_keyword(children[0]))
-            values["port"] = self.integer(children[1])
+            values["protocol"] = Protocol(keyword(arguments[0]))
+            values["port"] = self.integer(arguments[1])
         elif kind == "fwmark":
-            values["fwmark"] = self.integer(children[0])
-            values["mark_ports"] = tuple(self.mark_ports(m) for m in children[1:])
+            values["fwmark"] = self.integer(arguments[0])
+            values["mark_ports"] = tuple(self.mark_ports(m) for m in arguments[1:])
         elif kind == "scheduler":
             self.scheduler(stmt, values)
         elif kind == "persistence":
             self.persistence(stmt, values)
         elif kind == "persistence_engine":
-            values["persistence_engine"] = str(children[0])
+            values["persistence_engine"] = str(arguments[0])
         elif kind == "forwarding":
             values["forwarding"] = self.forwarding(stmt, cluster_forwarding)
         elif kind == "check":
             values["check"] = self.check(stmt)
         elif kind == "ftp":
-            values["ftp"] = Ftp(self.port_range(children[0]) if children else DEFAULT_FTP_PASSIVE, self.span(stmt))
+            values["ftp"] = Ftp(self.port_range(arguments[0]) if arguments else DEFAULT_FTP_PASSIVE, self.span(stmt))
         elif kind == "sorry_server":
-            parsed = self.address(children[0])
+            parsed = self.address(arguments[0])
             values["sorry_server"] = parsed.address if parsed else None
         else:  # flags: one_packet, quiesce, disabled
             values[{"one_packet": "one_packet", "quiesce": "quiesce", "disabled": "active"}[kind]] = kind != "disabled"
 
     def mark_ports(self, node: Tree) -> MarkPorts:
         ranges = tuple(r for r in (self.port_range(c) for c in args(node)[1:]) if r)
-        return MarkPorts(Protocol(_keyword(args(node)[0])), ranges, self.span(node))
+        return MarkPorts(Protocol(keyword(args(node)[0])), ranges, self.span(node))
 
     def scheduler(self, stmt: Tree, values: dict[str, object]) -> None:
         name, *flags = args(stmt)
         if str(name) not in SCHEDULERS:
             self.fail(UNKNOWN_SCHEDULER, f"unknown scheduler `{name}`", name,
-                      _did_you_mean(str(name), SCHEDULERS) or "schedulers: " + " ".join(SCHEDULERS))
+                      did_you_mean(str(name), SCHEDULERS) or "schedulers: " + " ".join(SCHEDULERS))
         values["scheduler"] = str(name)
         for flag in flags:
             token = args(flag)[0]
             if str(token) not in ALL_SCHEDULER_FLAGS:
                 self.fail(UNKNOWN_FLAG, f"unknown scheduler flag `{token}`", token,
-                          _did_you_mean(str(token), ALL_SCHEDULER_FLAGS) or "flags: " + " ".join(ALL_SCHEDULER_FLAGS))
+                          did_you_mean(str(token), ALL_SCHEDULER_FLAGS) or "flags: " + " ".join(ALL_SCHEDULER_FLAGS))
         values["sched_flags"] = tuple(sorted({str(args(f)[0]) for f in flags}))
 
     def persistence(self, stmt: Tree, values: dict[str, object]) -> None:
@@ -566,7 +372,7 @@ def build(name: str, span: Span, statements: list[tuple[str, Tree]], files: tupl
         builder.file = file
         kind = stmt.data
         if kind == "director":
-            if builder.once("the cluster", stmt, f"director {_keyword(args(stmt)[0])}"):
+            if builder.once("the cluster", stmt, f"director {keyword(args(stmt)[0])}"):
                 directors.append(builder.director(stmt))  # type: ignore[arg-type]
         elif kind == "pool":
             builder.pool(stmt)
