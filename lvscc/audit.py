@@ -12,7 +12,7 @@ the probes sort those and hand the rest over in `HostState.foreign`."""
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Iterable, Literal
 
 from lvscc.model.config import AuditPolicy, IPAddress, IPNetwork, PortRange, WeightPolicy
@@ -29,7 +29,8 @@ from lvscc.model.state import (
     Sysctl,
 )
 
-Kind = Literal["missing", "extra", "changed", "quiesced", "foreign"]
+Kind = Literal["missing", "extra", "changed", "quiesced", "standby", "foreign"]
+KINDS: tuple[Kind, ...] = ("missing", "extra", "changed", "quiesced", "standby", "foreign")
 DRIFT_KINDS: frozenset[str] = frozenset({"missing", "extra", "changed"})
 
 # The parts of a host a probe can read; a section the probes did not read is reported as
@@ -294,7 +295,10 @@ def _diff_addresses(want: tuple[Address, ...], have: tuple[Address, ...], scope:
     # host's own addresses, even inside an owned network, are not lvscc's business.
     declared = scope.vips | {a.interface.ip for a in want}
     owned = tuple(a for a in have if a.interface.ip in declared)
-    return _diff_sets(want, owned)
+    drifts = _diff_sets(want, owned)
+    # A floating address is held by the active director only; its absence here says this one
+    # is standing by, which is information, not drift.
+    return [replace(d, kind="standby") if d.kind == "missing" and d.want.floating else d for d in drifts]
 
 
 def merge_ports(ports: Iterable[PortRange]) -> tuple[PortRange, ...]:

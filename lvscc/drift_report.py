@@ -11,7 +11,7 @@ from typing import Callable
 from xml.etree import ElementTree as ET
 
 from lvscc import __version__
-from lvscc.audit import SECTIONS, Drift, describe, in_sync
+from lvscc.audit import KINDS, SECTIONS, Drift, describe, in_sync
 
 FORMATS = ("table", "text", "json", "sarif", "junit")
 
@@ -30,7 +30,7 @@ class Report:
 
     @property
     def summary(self) -> str:
-        counts = {k: sum(1 for d in self.drifts if d.kind == k) for k in ("missing", "extra", "changed", "quiesced", "foreign")}
+        counts = {k: sum(1 for d in self.drifts if d.kind == k) for k in KINDS}
         state = "in sync" if self.in_sync else "drift"
         return f"{self.host} ({self.source}): {state}; " + ", ".join(f"{n} {k}" for k, n in counts.items())
 
@@ -68,7 +68,7 @@ def table(report: Report, width: int = 120) -> str:
     grid = Table(title=f"lvscc audit: {report.host} ({report.source})")
     for column in ("kind", "object", "field", "expected", "observed"):
         grid.add_column(column)
-    style = {"missing": "red", "extra": "red", "changed": "yellow", "quiesced": "cyan", "foreign": "dim"}
+    style = {"missing": "red", "extra": "red", "changed": "yellow", "quiesced": "cyan", "standby": "cyan", "foreign": "dim"}
     for d in report.drifts:
         grid.add_row(d.kind, d.object, d.field or "", value_text(d.expected), value_text(d.observed), style=style[d.kind])
     out = io.StringIO()
@@ -116,7 +116,7 @@ def _sarif_location(d: Drift) -> dict[str, object]:
 
 
 def sarif(report: Report) -> str:
-    kinds = ("missing", "extra", "changed", "quiesced", "foreign")
+    kinds = KINDS
     results = [
         {
             "ruleId": f"drift/{d.kind}",

@@ -191,12 +191,12 @@ def floating_addresses(config: Config, director: Director) -> list[Address]:
     for service in active_services(config):
         device = service.vip_dev or director.public_dev
         if service.vip is not None and device:
-            found.append(Address(service.vip, device, service_origin(service)))
+            found.append(Address(service.vip, device, service_origin(service), floating=True))
     for service in _nat_services(config):
         nat = forwarding_for(config, service, Method.NAT)
         device = nat.gateway_dev or director.private_dev
         if nat.gateway is not None and device:
-            found.append(Address(nat.gateway, device, origin(nat.span, "forwarding nat gateway")))
+            found.append(Address(nat.gateway, device, origin(nat.span, "forwarding nat gateway"), floating=True))
     return found
 
 

@@ -138,6 +138,9 @@ class Address:
     interface: IPInterface
     device: str  # may be an alias label such as eth0:1
     origin: Origin | None = _origin()
+    # A VIP or NAT gateway the HA daemon moves between the directors: only the active one
+    # holds it. Not part of the address's identity: probes cannot see it.
+    floating: bool = field(default=False, compare=False)
 
     @property
     def link(self) -> str:

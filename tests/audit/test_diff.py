@@ -182,3 +182,22 @@ def test_timeouts_compare_only_set_values() -> None:
     assert audit(intent, director(timeouts=IpvsTimeouts(900, 120, 300))) == []
     drifts = audit(intent, director(timeouts=IpvsTimeouts(7200, 120, 300)))
     assert [(d.object, d.field, d.expected, d.observed) for d in drifts] == [("ipvs timeouts", "tcp", 900, 7200)]
+
+
+def test_a_floating_address_missing_on_a_director_is_standby_not_drift() -> None:
+    from ipaddress import ip_interface
+
+    from lvscc.audit import diff, in_sync, scope_for
+    from lvscc.model.config import AuditPolicy
+    from lvscc.model.state import Address, HostState
+
+    vip = Address(ip_interface("192.0.2.10/32"), "eth0:1", floating=True)
+    own = Address(ip_interface("192.0.2.2/24"), "eth0")
+    intent = HostState("backup", "director", addresses=(vip, own))
+    observed = HostState("backup", "director", addresses=(Address(ip_interface("192.0.2.2/24"), "eth0"),))
+    drifts = diff(intent, observed, AuditPolicy(), scope_for(intent, AuditPolicy()))
+    assert [(d.kind, d.object) for d in drifts] == [("standby", drifts[0].object)]
+    assert in_sync(drifts)
+    # the same address declared fixed (not floating) is drift when missing
+    fixed = HostState("backup", "director", addresses=(Address(ip_interface("192.0.2.10/32"), "eth0:1"), own))
+    assert not in_sync(diff(fixed, observed, AuditPolicy(), scope_for(fixed, AuditPolicy())))
