@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lvscc.audit import diff, scope_for
 from lvscc.drift_report import FORMATS, Report, render
-from lvscc.model.config import Config
+from lvscc.model.config import Config, WeightPolicy
 from lvscc.model.state import HostState
 from lvscc.probes import Observation, ProbeError, from_dumps, observe
 
@@ -31,6 +31,10 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("config", metavar="CONFIG")
     parser.add_argument("--host", metavar="NAME", help="which host of the config this is (default: the only host, else primary)")
     parser.add_argument("--from-dump", metavar="DIR", type=Path, help="audit the dump files `lvscc snapshot` wrote, not this machine")
+    parser.add_argument("--weight", choices=[w.value for w in WeightPolicy],
+                        help="how real-server weights are judged, overriding the config's `audit { weight ... }`: "
+                             "quiesce (0 is quiesced, other changes drift), managed (every change drifts), "
+                             "observed/ignore (a health checker owns them)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -66,6 +70,8 @@ def _host(config: Config, name: str | None) -> HostState:
 
 def audit_target(args: argparse.Namespace) -> Audited:
     config = _load(args.config)
+    if args.weight:
+        config = replace(config, audit=replace(config.audit, weight=WeightPolicy(args.weight)))
     intent = _host(config, args.host)
     table = config.audit.nft_table
     if args.from_dump is not None:

@@ -172,15 +172,18 @@ def director_sysctls(config: Config) -> list[Sysctl]:
     return sysctls
 
 
-def modules(config: Config) -> list[str]:
-    found = ["ip_vs"]
-    for service in active_services(config):
-        found.append(f"ip_vs_{service.scheduler}")
-        if service.ftp is not None:
-            found += ["ip_vs_ftp", "nf_conntrack_ftp"]
-        if service.persistence_engine:
-            found.append(f"ip_vs_pe_{service.persistence_engine}")
+def service_modules(service: VirtualService) -> list[str]:
+    """The kernel modules one virtual service needs beyond ip_vs itself."""
+    found = [f"ip_vs_{service.scheduler}"]
+    if service.ftp is not None:
+        found += ["ip_vs_ftp", "nf_conntrack_ftp"]
+    if service.persistence_engine:
+        found.append(f"ip_vs_pe_{service.persistence_engine}")
     return found
+
+
+def modules(config: Config) -> list[str]:
+    return ["ip_vs", *(m for service in active_services(config) for m in service_modules(service))]
 
 
 def floating_addresses(config: Config, director: Director) -> list[Address]:

@@ -90,3 +90,12 @@ def test_sarif_and_junit(dump: Path, capsys: pytest.CaptureFixture[str]) -> None
     expected_skips = {"thresholds", "arp", "modules", "addresses"} | ({"netfilter"} if "iptables" not in present else set())
     assert {n for n, c in cases.items() if c.find("skipped") is not None} == expected_skips
     assert (suite.get("failures"), suite.get("skipped")) == ("1", str(len(expected_skips)))
+
+
+@pytest.mark.parametrize("policy,code,kind", [("managed", 1, "changed"), ("observed", 0, None), ("quiesce", 0, "quiesced")])
+def test_weight_policy_on_the_command_line(dump: Path, capsys: pytest.CaptureFixture[str], policy: str, code: int,
+                                           kind: str | None) -> None:
+    reweight(dump, "-r 10.11.12.2:80 -m -w 2", "-r 10.11.12.2:80 -m -w 0")
+    found, out = run(capsys, "audit", str(SAMPLE), "--from-dump", str(dump), "--format", "json", "--weight", policy)
+    kinds = [d["kind"] for d in json.loads(out)["drifts"]]
+    assert found == code and kinds == ([kind] if kind else [])

@@ -1,0 +1,72 @@
+"""`lvscc check --target PROFILE`: validate a config against what one router can do, read from
+the profile.json that `lvscc snapshot` wrote there — so CI checks it without root and without
+the router. A rule here needs the target; the rules in lvscc/rules/ need only the config."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from lvscc.diagnostics import Diagnostic, error, warning
+from lvscc.lower.common import active_services
+from lvscc.lower.director import service_modules
+from lvscc.model.config import Config
+from lvscc.rules._common import span_of, sysctl, sysctl_is
+
+MODULE_MISSING = "LVS201"  # V06: the target kernel lacks a module the config needs
+CONN_REUSE_STALL = "LVS202"  # V22, now that the kernel version is known
+
+
+class TargetError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str  # the profile's path, for messages
+    kernel: tuple[int, int] | None  # (major, minor) of the target's kernel
+    modules: frozenset[str] | None  # ip_vs modules present (None: the profile did not say)
+
+
+def load_target(path: str | Path) -> Target:
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as e:
+        raise TargetError(f"cannot read target profile {path}: {e}") from e
+    if not isinstance(data, dict):
+        raise TargetError(f"{path} is not an lvscc snapshot profile")
+    match = re.match(r"(\d+)\.(\d+)", str(data.get("kernel", "")))
+    modules = data.get("ipvs_modules")
+    return Target(str(path), (int(match.group(1)), int(match.group(2))) if match else None,
+                  frozenset(modules) if isinstance(modules, list) and modules else None)
+
+
+def _modules(config: Config, target: Target) -> Iterable[Diagnostic]:
+    """A missing scheduler module makes `ipvsadm -A` fail ("Scheduler module ip_vs_X not
+    found") and ipvsadm-restore silently skip the service."""
+    if target.modules is None:
+        return
+    for service in active_services(config):
+        for module in service_modules(service):
+            if module.startswith("ip_vs_") and module not in target.modules:
+                yield error(MODULE_MISSING, f"service {service.name} needs kernel module {module}, which the "
+                            f"target ({target.name}) does not have", span_of(service, "scheduler"),
+                            "choose a scheduler the target kernel ships, or install the module there")
+
+
+def _conn_reuse(config: Config, target: Target) -> Iterable[Diagnostic]:
+    """Kernels before 5.9 stall a reused client port for a second when conntrack=1 and
+    conn_reuse_mode=1 (kubernetes#70747)."""
+    if target.kernel is None or target.kernel >= (5, 9) or not sysctl_is(config, "conntrack", 1):
+        return
+    if sysctl(config, "conn_reuse_mode") in (None, (1,)):
+        yield warning(CONN_REUSE_STALL, f"the target's kernel {target.kernel[0]}.{target.kernel[1]} stalls reused "
+                      "client ports for a second with conntrack 1 and conn_reuse_mode 1", config.span,
+                      "set `ipvs { conn_reuse_mode 0 }` for this kernel")
+
+
+def check_target(config: Config, target: Target) -> list[Diagnostic]:
+    return [*_modules(config, target), *_conn_reuse(config, target)]
