@@ -3,6 +3,7 @@ process: the guest can afford one Python), load rules into a namespace, read the
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import difflib
 import importlib.util
@@ -22,13 +23,17 @@ def compiler_available() -> bool:
 
 
 def compile_lvs(source: Path, out: Path, backends: Sequence[str] = ()) -> None:
-    """`lvscc compile SOURCE -o OUT [--backend NAME]...`, in this process."""
-    from lvscc.cli import main
+    """`lvscc compile SOURCE -o OUT [--backend NAME]...`, in this process, through the compile
+    command alone: a subcommand that is broken mid-work must not take these tests down with it."""
+    from lvscc.commands import compile as compile_command
 
-    said = io.StringIO()
+    parser = argparse.ArgumentParser(prog="lvscc")
+    compile_command.register(parser.add_subparsers(dest="command", required=True))
     chosen = [arg for name in backends for arg in ("--backend", name)]
+    args = parser.parse_args(["compile", str(source), "-o", str(out), *chosen])
+    said = io.StringIO()
     with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
-        status = main(["compile", str(source), "-o", str(out), *chosen])
+        status = args.run(args)
     if status != 0:
         raise AssertionError(f"lvscc compile {source.name} exited {status}:\n{said.getvalue()}")
 
@@ -39,10 +44,27 @@ def compile_director_rules(source: Path, out: Path) -> dict[str, str]:
     return {rules.parent.name: rules.read_text() for rules in sorted(out.glob("*/ipvsadm.rules"))}
 
 
+THRESHOLDS = re.compile(r" -x (\d+) -y (\d+)$")
+
+
 def kernel_lines(rules: str) -> str:
-    """What `ipvsadm-save -n` can print back: no comments, no timeouts (`--set` is not saved)."""
-    kept = [line for line in rules.splitlines() if line.strip() and not line.lstrip().startswith(("#", "--set"))]
+    """What `ipvsadm-save -n` can print back: no comments, no timeouts (`--set` is not saved),
+    no connection thresholds (save never prints -x/-y)."""
+    kept = [THRESHOLDS.sub("", line) for line in rules.splitlines()
+            if line.strip() and not line.lstrip().startswith(("#", "--set"))]
     return "".join(f"{line}\n" for line in kept)
+
+
+def assert_thresholds(netns: str, rules: str) -> None:
+    """The -x/-y that save cannot show, read with `ipvsadm -L -n --thresholds`."""
+    wanted = [(line.split(" -r ")[1].split()[0], m.groups()) for line in rules.splitlines()
+              if (m := THRESHOLDS.search(line))]
+    if not wanted:
+        return
+    shown = in_netns(netns, "ipvsadm", "-L", "-n", "--thresholds")
+    for dest, (upper, lower) in wanted:
+        row = next((r for r in shown.splitlines() if r.strip().startswith(f"-> {dest} ")), "")
+        assert row.split()[4:6] == [upper, lower], f"thresholds of {dest}: want {upper}/{lower}, kernel shows {row!r}"
 
 
 def restore(netns: str, rules: str) -> None:
@@ -68,6 +90,7 @@ def assert_round_trip(netns: str, rules: str, what: str) -> None:
     saved, wanted = save(netns), kernel_lines(rules)
     difference = difflib.unified_diff(wanted.splitlines(), saved.splitlines(), "rules", "ipvsadm-save -n", lineterm="")
     assert saved == wanted, f"ipvsadm-save -n does not print {what} back:\n" + "\n".join(difference)
+    assert_thresholds(netns, rules)
     timeouts = [line.split()[1:] for line in rules.splitlines() if line.startswith("--set")]
     if timeouts:
         shown = in_netns(netns, "ipvsadm", "-L", "-n", "--timeout")

@@ -55,7 +55,8 @@ def test_direct_routing_cluster_answers(lab_factory: LabFactory, name_servers: N
 
 
 @pytest.mark.skipif(not compiler_available(), reason="lvscc has no compile command yet")
-@pytest.mark.parametrize(("case", "servers"), [("nat", NAT_SERVERS), ("direct", DIRECT_SERVERS)])
+@pytest.mark.parametrize(("case", "servers"), [("nat", NAT_SERVERS), ("direct", DIRECT_SERVERS)],
+                         ids=["nat", "direct"])
 def test_compiled_artifacts_alone_make_the_cluster_answer(case: str, servers: list[RealServer],
                                                           lab_factory: LabFactory, name_servers: NameServers,
                                                           tmp_path: Path) -> None:
