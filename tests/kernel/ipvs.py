@@ -56,7 +56,8 @@ def kernel_lines(rules: str) -> str:
 
 
 def assert_thresholds(netns: str, rules: str) -> None:
-    """The -x/-y that save cannot show, read with `ipvsadm -L -n --thresholds`."""
+    """The -x/-y that save cannot show, read with `ipvsadm -L -n --thresholds` (its dest rows:
+    `-> ADDR:PORT UTHRESHOLD LTHRESHOLD ACTIVE INACTIVE`)."""
     wanted = [(line.split(" -r ")[1].split()[0], m.groups()) for line in rules.splitlines()
               if (m := THRESHOLDS.search(line))]
     if not wanted:
@@ -64,7 +65,7 @@ def assert_thresholds(netns: str, rules: str) -> None:
     shown = in_netns(netns, "ipvsadm", "-L", "-n", "--thresholds")
     for dest, (upper, lower) in wanted:
         row = next((r for r in shown.splitlines() if r.strip().startswith(f"-> {dest} ")), "")
-        assert row.split()[4:6] == [upper, lower], f"thresholds of {dest}: want {upper}/{lower}, kernel shows {row!r}"
+        assert row.split()[2:4] == [upper, lower], f"thresholds of {dest}: want {upper}/{lower}, kernel shows {row!r}"
 
 
 def restore(netns: str, rules: str) -> None:
