@@ -10,6 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from lvscc.load import load_file
+from lvscc.lower import lower
+from lvscc.model.state import HostState
+
 from .ipvs import REPO, compile_lvs
 from .lab import in_netns
 
@@ -46,13 +50,28 @@ def _load(netns: str, host: Path) -> None:
             in_netns(netns, "arptables-nft-restore", stdin=file.read_text())
 
 
+def _cable(netns: str, host: HostState) -> None:
+    """What the kit expects of the machine it runs on: its own NIC and address, with the NAT
+    gateway reachable on it (the kit sets the route, not the cabling)."""
+    if not host.routes or host.address is None:
+        return
+    in_netns(netns, "ip", "link", "add", "nic0", "type", "dummy")
+    in_netns(netns, "ip", "link", "set", "nic0", "up")
+    in_netns(netns, "ip", "addr", "add", f"{host.address}/{host.address.max_prefixlen}", "dev", "nic0")
+    for route in host.routes:
+        in_netns(netns, "ip", "route", "add", str(route.gateway), "dev", "nic0")
+
+
 @pytest.mark.parametrize("source", SAMPLES, ids=lambda p: p.name)
 def test_every_artifact_of_every_host_loads(source: Path, netns_factory: Callable[[], str], tmp_path: Path) -> None:
     compile_lvs(source, tmp_path, BACKENDS)
+    config, _ = load_file(source)
+    states = {h.host: h for h in lower(config).hosts}
     hosts = sorted(p for p in tmp_path.iterdir() if p.is_dir())
     assert hosts
     for host in hosts:
         netns = netns_factory()
+        _cable(netns, states[host.name])
         _load(netns, host)
         kit = host / "lvscc-realserver.sh"
         if kit.exists():

@@ -1,0 +1,99 @@
+"""The two things `lvscc watch` does on an event, as functions returning outcomes: compile
+(and write the artifacts, all or nothing) and audit the live host. Neither raises for
+trouble the watch must survive; each reports it in its outcome."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from lvscc.audit import diff, scope_for
+from lvscc.diagnostics import has_errors
+from lvscc.drift_report import Report
+from lvscc.model.config import Config
+from lvscc.model.state import HostState
+from lvscc.output import OutputError, manifest, write
+from lvscc.pipeline import compile_file
+from lvscc.render import registry
+from lvscc.watch.state import AuditOutcome, CompileOutcome
+
+
+def compile_step(config: Path, output: Path | None) -> tuple[CompileOutcome, Config | None]:
+    """Compile with the default backends; write to `output` only when everything compiled,
+    so the artifacts in place stay the last good ones."""
+    backends = [b for b in registry().values() if b.default]
+    result = compile_file(config, backends)
+    now = time.time()
+    found = tuple(result.diagnostics)
+    read = tuple(result.sources)  # every file that was read, even when one of them fails to parse
+    if result.config is None or has_errors(result.diagnostics):
+        return CompileOutcome(now, found, files=read), None
+    written = None
+    if output is not None:
+        try:
+            write(output, result.artifacts, manifest(result.artifacts, result.config.name, str(config), "flat"))
+        except (OutputError, OSError) as e:
+            return CompileOutcome(now, found, files=read, failure=f"cannot write {output}: {e}"), None
+        written = str(output)
+    hosts = tuple(sorted({a.host for a in result.artifacts}))
+    return CompileOutcome(now, found, result.config.name, read, hosts, len(result.artifacts), written), result.config
+
+
+class HostChoiceError(Exception):
+    pass
+
+
+def host_intent(config: Config, name: str | None) -> HostState:
+    """The intent of the host being watched: NAME, else the only host, else `primary` (as
+    `lvscc audit` chooses)."""
+    from lvscc.lower import lower
+
+    intent = lower(config)
+    names = [h.host for h in intent.hosts]
+    chosen = name or (names[0] if len(names) == 1 else "primary")
+    try:
+        return intent.host(chosen)
+    except KeyError:
+        raise HostChoiceError(f"no host {chosen!r} in {config.name}; hosts: {', '.join(names)}") from None
+
+
+Dumps = dict[str, str]  # dump file name -> text, as lvscc.probes.live.collect returns them
+Read = tuple[Dumps, tuple[str, ...]]  # the dumps and the notes on what could not be read
+
+
+def collect_all() -> Read:
+    from lvscc.probes.live import collect
+
+    texts, notes = collect()
+    return texts, tuple(notes)
+
+
+def with_fresh_ipvs(texts: Dumps) -> Dumps:
+    """The last dumps with only the IPVS table read again, in-process over netlink: what a poll
+    tick needs first, since IPVS is the one thing that changes without a notification and a
+    full collect runs a handful of tools."""
+    from lvscc.probes import IPVS
+    from lvscc.probes.ipvsadm import format_save
+    from lvscc.probes.live import ipvs_services
+
+    services = ipvs_services()
+    return {**texts, IPVS: format_save(services) if services is not None else texts.get(IPVS, "")}
+
+
+def audit_step(config: Config, intent: HostState, read: Callable[[], Read]) -> tuple[AuditOutcome, Read | None]:
+    """Read the host with `read` and compare it with the intent; what was read comes back for
+    the next quick poll."""
+    from pyroute2.netlink.exceptions import NetlinkError
+
+    from lvscc.probes import ProbeError, observe
+
+    try:
+        texts, notes = read()
+        found = observe(texts, intent.host, intent.role, config.audit.nft_table)
+    except (ProbeError, NetlinkError, OSError) as e:
+        return AuditOutcome(time.time(), failure=f"cannot read the host: {e}"), None
+    scope = scope_for(intent, config.audit, found.sections)
+    drifts = diff(intent, found.state, config.audit, scope)
+    report = Report(intent.host, "live", tuple(drifts), found.sections, notes + found.notes)
+    return AuditOutcome(time.time(), report), (texts, notes)
