@@ -59,13 +59,10 @@ def _load(path: str) -> Config:
 def _host(config: Config, name: str | None) -> HostState:
     from lvscc.lower import lower
 
-    intent = lower(config)
-    names = [h.host for h in intent.hosts]
-    chosen = name or (names[0] if len(names) == 1 else "primary")
     try:
-        return intent.host(chosen)
-    except KeyError:
-        raise AuditError(f"no host {chosen!r} in {config.name}; hosts: {', '.join(names)}") from None
+        return lower(config).chosen(name)
+    except LookupError as e:
+        raise AuditError(str(e)) from None
 
 
 def audit_target(args: argparse.Namespace) -> Audited:

@@ -200,3 +200,12 @@ class Intent:
                 return h
         raise KeyError(name)
 
+    def chosen(self, name: str | None) -> HostState:
+        """The host a command runs for: NAME, else the only host, else `primary`."""
+        names = [h.host for h in self.hosts]
+        pick = name or (names[0] if len(names) == 1 else "primary")
+        try:
+            return self.host(pick)
+        except KeyError:
+            raise LookupError(f"no host {pick!r} in {self.cluster}; hosts: {', '.join(names)}") from None
+

@@ -49,13 +49,10 @@ def host_intent(config: Config, name: str | None) -> HostState:
     `lvscc audit` chooses)."""
     from lvscc.lower import lower
 
-    intent = lower(config)
-    names = [h.host for h in intent.hosts]
-    chosen = name or (names[0] if len(names) == 1 else "primary")
     try:
-        return intent.host(chosen)
-    except KeyError:
-        raise HostChoiceError(f"no host {chosen!r} in {config.name}; hosts: {', '.join(names)}") from None
+        return lower(config).chosen(name)
+    except LookupError as e:
+        raise HostChoiceError(str(e)) from None
 
 
 Dumps = dict[str, str]  # dump file name -> text, as lvscc.probes.live.collect returns them

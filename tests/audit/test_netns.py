@@ -97,8 +97,8 @@ def stable(directory: Path) -> dict[str, list[str]]:
     return {n: [ln for ln in (directory / n).read_text().splitlines() if not ln.startswith("#")] for n in STABLE_DUMPS}
 
 
-def test_live_audit_finds_exactly_what_was_broken_and_the_plan_repairs_it(audit_netns: str, tmp_path: Path) -> None:
-    ns = audit_netns
+def test_live_audit_finds_exactly_what_was_broken_and_the_plan_repairs_it(netns: str, tmp_path: Path) -> None:
+    ns = netns
     apply_known_state(ns)
     clean = snapshot(ns, tmp_path / "clean")
     assert {"netfilter", "arp", "sysctls", "addresses"} <= clean.sections
@@ -129,8 +129,8 @@ def test_live_audit_finds_exactly_what_was_broken_and_the_plan_repairs_it(audit_
     assert [d.kind for d in audit(repaired)] == ["foreign"]
 
 
-def test_extra_rules_are_deleted_exactly_where_they_were_found(audit_netns: str, tmp_path: Path) -> None:
-    ns = audit_netns
+def test_extra_rules_are_deleted_exactly_where_they_were_found(netns: str, tmp_path: Path) -> None:
+    ns = netns
     apply_known_state(ns)
     in_ns(ns, "nft", "add", "rule", "inet", "lvscc", "prerouting", "ip", "daddr", "192.0.2.10", "udp", "dport", "53",
           "meta", "mark", "set", "77")
@@ -148,10 +148,10 @@ def test_extra_rules_are_deleted_exactly_where_they_were_found(audit_netns: str,
     assert [(d.kind, d.object) for d in after if d.is_drift] == [("missing", "arp rule vip 192.0.2.30 real 198.51.100.5")]
 
 
-def test_snapshot_writes_every_dump_and_a_profile(audit_netns: str, tmp_path: Path) -> None:
+def test_snapshot_writes_every_dump_and_a_profile(netns: str, tmp_path: Path) -> None:
     import json
 
-    snapshot(audit_netns, tmp_path)
+    snapshot(netns, tmp_path)
     written = {p.name for p in tmp_path.iterdir()}
     assert {"ipvsadm.rules", "nft.json", "iptables.rules", "arptables.rules", "sysctl.txt", "addresses.json",
             "profile.json"} <= written

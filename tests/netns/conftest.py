@@ -3,17 +3,12 @@ namespace, so nft/iptables/arptables/sysctl run for real without touching the ro
 
 from __future__ import annotations
 
-import os
-import secrets
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
 import pytest
-
-SKIP_REASON = "needs root + network namespaces"
 
 # The guide's scenarios as host states live with the rendering tests; these tests load the same.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backends"))
@@ -21,20 +16,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backends"))
 
 class InNetns(Protocol):
     def __call__(self, *argv: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]: ...
-
-
-@pytest.fixture
-def netns() -> Iterator[str]:
-    if os.geteuid() != 0:
-        pytest.skip(SKIP_REASON)
-    name = f"lvscc-t-{secrets.token_hex(4)}"
-    made = subprocess.run(["ip", "netns", "add", name], capture_output=True, text=True, timeout=30)
-    if made.returncode != 0:
-        pytest.skip(f"{SKIP_REASON}: ip netns add failed: {made.stderr.strip()}")
-    try:
-        yield name
-    finally:
-        subprocess.run(["ip", "netns", "del", name], capture_output=True, timeout=30)
 
 
 @pytest.fixture

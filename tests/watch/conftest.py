@@ -3,8 +3,6 @@ every process a test starts and every namespace it makes is gone at teardown."""
 
 from __future__ import annotations
 
-import os
-import secrets
 import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -49,21 +47,6 @@ def watch(lab: Path) -> Iterator[Callable[..., Watch]]:
     yield start
     for process in started:
         process.kill()
-
-
-@pytest.fixture
-def netns() -> Iterator[str]:
-    if os.geteuid() != 0:
-        pytest.skip("needs root + network namespaces")
-    name = f"lvscc-w-{secrets.token_hex(4)}"
-    made = subprocess.run(["ip", "netns", "add", name], capture_output=True, text=True, timeout=30)
-    if made.returncode != 0:
-        pytest.skip(f"needs root + network namespaces: ip netns add failed: {made.stderr.strip()}")
-    try:
-        subprocess.run(["ip", "-n", name, "link", "set", "lo", "up"], check=True, timeout=30)
-        yield name
-    finally:
-        subprocess.run(["ip", "netns", "del", name], capture_output=True, timeout=30)
 
 
 def in_netns(netns: str, *argv: str) -> str:

@@ -1,5 +1,4 @@
-"""A fresh network namespace per test for the live-probe proofs; the root namespace's rulesets
-are never touched."""
+"""Fixtures shared by every real-tool test folder."""
 
 from __future__ import annotations
 
@@ -10,17 +9,19 @@ from collections.abc import Iterator
 
 import pytest
 
-SKIP_REASON = "needs root + network namespaces"
+NETNS_SKIP = "needs root + network namespaces"
 
 
 @pytest.fixture
-def audit_netns() -> Iterator[str]:
+def netns() -> Iterator[str]:
+    """A fresh network namespace with `lo` up, deleted afterwards: the tools run for real and the
+    root namespace's rulesets, addresses and sysctls are never touched."""
     if os.geteuid() != 0:
-        pytest.skip(SKIP_REASON)
-    name = f"lvscc-a-{secrets.token_hex(4)}"
+        pytest.skip(NETNS_SKIP)
+    name = f"lvscc-t-{secrets.token_hex(4)}"
     made = subprocess.run(["ip", "netns", "add", name], capture_output=True, text=True, timeout=30)
     if made.returncode != 0:
-        pytest.skip(f"{SKIP_REASON}: ip netns add failed: {made.stderr.strip()}")
+        pytest.skip(f"{NETNS_SKIP}: ip netns add failed: {made.stderr.strip()}")
     try:
         subprocess.run(["ip", "-n", name, "link", "set", "lo", "up"], check=True, timeout=30)
         yield name
