@@ -37,7 +37,7 @@ def one_packet_udp_only(config: Config) -> Iterable[Diagnostic]:
             yield error(
                 "LVS104",
                 f"service {service.name} uses one-packet scheduling but carries {others}",
-                service.span,
+                span_of(service, "one_packet"),
                 "drop `one-packet`, or make the service UDP only",
             )
 
