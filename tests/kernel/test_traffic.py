@@ -88,17 +88,16 @@ def test_persistence_keeps_a_client_on_one_server(lab_factory: LabFactory, name_
     assert first != second
 
 
-def test_fwmark_service_sends_both_ports_to_one_server(lab_factory: LabFactory, name_servers: NameServers,
-                                                      tmp_path: Path) -> None:
+@pytest.mark.skipif(not compiler_available(), reason="lvscc has no compile command yet")
+@pytest.mark.parametrize("marks", ["rules.v4", "lvscc.nft"], ids=["iptables", "nftables"])
+def test_fwmark_service_sends_both_ports_to_one_server(marks: str, lab_factory: LabFactory,
+                                                      name_servers: NameServers, tmp_path: Path) -> None:
+    """The marks come from the compiled iptables-restore file or nft script, as on a router."""
     lab = start(lab_factory, NAT_SERVERS, "fwmark", name_servers, tmp_path, ports=(80, 443))
-    in_netns(lab.director, "nft", "-f", "-", stdin=f"""
-        table ip lvs_lab {{
-          chain prerouting {{
-            type filter hook prerouting priority mangle; policy accept;
-            ip daddr {VIP} tcp dport {{ 80, 443 }} meta mark set 1
-          }}
-        }}
-    """)
+    compiled = tmp_path / "marks"
+    compile_lvs(CASES / "fwmark.lvs", compiled, ["iptables", "nftables"])
+    loader = ("iptables-restore",) if marks == "rules.v4" else ("nft", "-f")
+    in_netns(lab.director, *loader, str(compiled / "primary" / marks))
     first = {get(lab.client, VIP, port, source=CLIENT) for port in (80, 443, 80, 443)}
     second = {get(lab.client, VIP, port, source=CLIENT_2) for port in (443, 80, 443, 80)}
     assert len(first) == len(second) == 1, (first, second)
