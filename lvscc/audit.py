@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, fields, replace
+from ipaddress import ip_network
 from typing import Iterable, Literal
 
-from lvscc.model.config import AuditPolicy, IPAddress, IPNetwork, PortRange, WeightPolicy
+from lvscc.model.config import AuditPolicy, IPAddress, IPNetwork, PortRange, TunnelType, WeightPolicy
 from lvscc.model.state import (
     Address,
     ArpRule,
@@ -26,7 +27,9 @@ from lvscc.model.state import (
     MarkRule,
     MasqueradeRule,
     RedirectRule,
+    Route,
     Sysctl,
+    TunnelDevice,
 )
 
 Kind = Literal["missing", "extra", "changed", "quiesced", "standby", "foreign"]
@@ -34,8 +37,10 @@ KINDS: tuple[Kind, ...] = ("missing", "extra", "changed", "quiesced", "standby",
 DRIFT_KINDS: frozenset[str] = frozenset({"missing", "extra", "changed"})
 
 # The parts of a host a probe can read; a section the probes did not read is reported as
-# "not audited" instead of as everything missing.
-SECTIONS = ("ipvs", "thresholds", "timeouts", "netfilter", "arp", "sysctls", "modules", "addresses")
+# "not audited" instead of as everything missing. "fou" is the GUE receive ports of "tunnels".
+SECTIONS = ("ipvs", "thresholds", "timeouts", "netfilter", "arp", "sysctls", "modules", "addresses", "routes",
+            "tunnels", "fou")
+
 
 SERVICE_FIELDS = ("scheduler", "flags", "persistence", "netmask", "pe", "ops")
 DEST_FIELDS = ("method", "weight", "upper", "lower", "tun_type", "tun_port", "tun_csum")
@@ -125,8 +130,18 @@ def describe(obj: object) -> str:
             return f"masquerade from {obj.source}{sport}"
         case RedirectRule():
             return f"redirect {obj.protocol.value} {endpoint(obj.destination, obj.port)}"
+        case ArpRule(part="drop"):
+            return f"arp drop rule vip {obj.vip}"
+        case ArpRule(part="mangle"):
+            return f"arp mangle rule vip {obj.vip} real {obj.real}"
         case ArpRule():
             return f"arp rule vip {obj.vip} real {obj.real}"
+        case Route():
+            return f"ipv{obj.gateway.version} route {obj.destination} via {obj.gateway}"
+        case TunnelDevice(type=TunnelType.GUE):
+            return f"gue port {obj.port} into {obj.name}"
+        case TunnelDevice():
+            return f"tunnel device {obj.name}"
         case Sysctl():
             return f"sysctl {obj.key}"
         case Address():
@@ -152,6 +167,12 @@ def section_of(obj: object) -> str:
             return "sysctls"
         case Address():
             return "addresses"
+        case Route():
+            return "routes"
+        case TunnelDevice(type=TunnelType.GUE):
+            return "fou"
+        case TunnelDevice():
+            return "tunnels"
         case str():
             return "modules"
     return "foreign"
@@ -173,8 +194,7 @@ def diff(intent: HostState, observed: HostState, policy: AuditPolicy, scope: Sco
         drifts += _diff_sets(intent.masquerades, observed.masquerades)
         drifts += _diff_sets(intent.redirects, observed.redirects)
     if "arp" in audited:
-        owned_arp = tuple(a for a in observed.arp if scope.owns_address(a.vip))
-        drifts += _diff_sets(intent.arp, owned_arp)
+        drifts += _diff_arp(intent.arp, tuple(a for a in observed.arp if scope.owns_address(a.vip)))
         drifts += [_foreign(a) for a in observed.arp if not scope.owns_address(a.vip)]
     if "sysctls" in audited:
         drifts += _diff_sysctls(intent.sysctls, observed.sysctls)
@@ -183,6 +203,10 @@ def diff(intent: HostState, observed: HostState, policy: AuditPolicy, scope: Sco
         drifts += [Drift("missing", describe(m), want=m) for m in intent.modules if m not in loaded]
     if "addresses" in audited:
         drifts += _diff_addresses(intent.addresses, observed.addresses, scope)
+    if "routes" in audited:
+        drifts += _diff_routes(intent.routes, observed.routes)
+    if "tunnels" in audited:
+        drifts += _diff_tunnels(intent.tunnels, observed.tunnels, gue="fou" in audited)
     drifts += [Drift("foreign", text) for text in observed.foreign]
     return drifts
 
@@ -299,6 +323,88 @@ def _diff_addresses(want: tuple[Address, ...], have: tuple[Address, ...], scope:
     # A floating address is held by the active director only; its absence here says this one
     # is standing by, which is information, not drift.
     return [replace(d, kind="standby") if d.kind == "missing" and d.want.floating else d for d in drifts]
+
+
+def arp_halves(rule: ArpRule) -> tuple[ArpRule, ...]:
+    """The single arptables rules an ArpRule stands for."""
+    if rule.part != "pair":
+        return (rule,)
+    return replace(rule, real=rule.vip, part="drop"), replace(rule, part="mangle")
+
+
+def _diff_arp(want: tuple[ArpRule, ...], have: tuple[ArpRule, ...]) -> list[Drift]:
+    """Rule by rule, so that a half pair is repaired by its missing half alone; a VIP whose two
+    rules drift the same way is reported as the one pair it is."""
+    drifts = _diff_sets(tuple(h for w in want for h in arp_halves(w)), tuple(h for w in have for h in arp_halves(w)))
+    groups: dict[tuple[str, IPAddress], list[Drift]] = {}
+    for d in drifts:
+        groups.setdefault((d.kind, _arp_rule(d).vip), []).append(d)
+    return [d for group in groups.values() for d in _joined_halves(group)]
+
+
+def _arp_rule(d: Drift) -> ArpRule:
+    return d.want if d.kind == "missing" else d.have
+
+
+def _joined_halves(group: list[Drift]) -> list[Drift]:
+    halves = {_arp_rule(d).part: _arp_rule(d) for d in group}
+    if len(group) != 2 or set(halves) != {"drop", "mangle"}:
+        return group
+    pair = replace(halves["mangle"], part="pair")
+    if group[0].kind == "missing":
+        return [Drift("missing", describe(pair), expected=pair, want=pair)]
+    return [Drift(group[0].kind, describe(pair), observed=pair, have=pair)]
+
+
+def route_destination(destination: str) -> str:
+    """"default", or the network in CIDR form (`ip route` prints a host route without /32)."""
+    if destination == "default":
+        return destination
+    network = ip_network(destination, strict=False)
+    return "default" if network.prefixlen == 0 else str(network)
+
+
+def _route_key(route: Route) -> tuple[int, str]:
+    return route.gateway.version, route_destination(route.destination)
+
+
+def _diff_routes(want: tuple[Route, ...], have: tuple[Route, ...]) -> list[Drift]:
+    """Only the destinations the intent names: the host's other routes are its own business.
+    `have` holds the routes the kernel uses (the probe keeps the lowest metric's), so a default
+    route via anything but the director's gateway is what LVS-NAT breaks on (V15)."""
+    gateways: dict[tuple[int, str], list[Route]] = {}
+    for route in have:
+        gateways.setdefault(_route_key(route), []).append(route)
+    drifts: list[Drift] = []
+    for route in want:
+        found = gateways.get(_route_key(route), [])
+        if not found:
+            drifts.append(Drift("missing", describe(route), expected=route, want=route))
+        elif [r.gateway for r in found] != [route.gateway]:
+            observed = found[0].gateway if len(found) == 1 else tuple(r.gateway for r in found)
+            drifts.append(Drift("changed", describe(route), "gateway", route.gateway, observed, route, found[0]))
+    return drifts
+
+
+def _diff_tunnels(want: tuple[TunnelDevice, ...], have: tuple[TunnelDevice, ...], gue: bool) -> list[Drift]:
+    """The devices the intent names, and for GUE the receive port; other tunnels on the host
+    are not lvscc's. A GUE device is an ipip-like fallback device plus a fou port."""
+    links = {t.name: t for t in have if t.type is not TunnelType.GUE}
+    devices = {t.name: replace(t, type=TunnelType.IPIP if t.type is TunnelType.GUE else t.type, port=None) for t in want}
+    drifts: list[Drift] = []
+    for name, device in devices.items():
+        link = links.get(name)
+        if link is None:
+            drifts.append(Drift("missing", describe(device), expected=device, want=device))
+        elif not link.up:
+            drifts.append(Drift("changed", describe(device), "up", True, False, device, link))
+    ports = {(t.name, t.port) for t in have if t.type is TunnelType.GUE}
+    drifts += [
+        Drift("missing", describe(t), expected=t, want=t)
+        for t in want
+        if gue and t.type is TunnelType.GUE and (t.name, t.port) not in ports
+    ]
+    return drifts
 
 
 def merge_ports(ports: Iterable[PortRange]) -> tuple[PortRange, ...]:

@@ -6,7 +6,11 @@ Safety rules, each because the obvious alternative breaks live traffic:
   service's connection table;
 - everything is added before anything is deleted, so a moved real server is never missing;
 - nft changes to our table go in one `nft -f -` transaction, which the kernel applies atomically;
-- foreign objects and quiesced servers are never touched.
+- foreign objects and quiesced servers are never touched;
+- a wrong default route is replaced (`ip route replace`), never deleted first: a real server
+  without one cannot answer anyone in between;
+- arptables rules are repaired one rule at a time, so the surviving half of a pair is never
+  added twice.
 Extra netfilter rules are deleted where the probe found them (their `origin`, see
 lvscc/probes); missing ones are written with the tool named in `PlanOptions.netfilter`."""
 
@@ -18,7 +22,7 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Callable, Iterable, Literal
 
 from lvscc.audit import Drift, endpoint
-from lvscc.model.config import Method, PortRange
+from lvscc.model.config import Method, PortRange, TunnelType
 from lvscc.model.state import (
     Address,
     ArpRule,
@@ -29,7 +33,9 @@ from lvscc.model.state import (
     MasqueradeRule,
     Origin,
     RedirectRule,
+    Route,
     Sysctl,
+    TunnelDevice,
 )
 
 # Our nft table's chains, as backends/nftables names them: kind -> (name, base-chain spec).
@@ -71,7 +77,10 @@ def plan(drifts: Iterable[Drift], options: PlanOptions = PlanOptions()) -> list[
     extras = [d for d in todo if d.kind == "extra"]
     ops: list[Op] = []
     ops += [_modprobe(d) for d in adds if d.section == "modules"]
+    # Tunnel devices before the addresses on them and the sysctls named after them.
+    ops += [op for d in adds if d.section in ("fou", "tunnels") for op in _tunnel(d)]
     ops += [_address("add", d.want, d) for d in adds if d.section == "addresses"]
+    ops += [_route(d) for d in adds if d.section == "routes"]
     ops += [_sysctl(d) for d in adds if d.section == "sysctls"]
     ops += _ipvs_adds(adds)
     ops += _nft_transaction(todo, options)
@@ -318,11 +327,12 @@ def _iptables_delete(d: Drift) -> list[Op]:
 
 def arp_specs(rule: ArpRule, chains: tuple[str, str]) -> list[list[str]]:
     """The guide's two arptables rules for a VIP: drop ARP requests for it, and answer with the
-    real address as sender."""
-    return [
-        [chains[0], "-d", str(rule.vip), "-j", "DROP"],
-        [chains[1], "-s", str(rule.vip), "-j", "mangle", "--mangle-ip-s", str(rule.real)],
-    ]
+    real address as sender; only the one of them a half pair stands for."""
+    specs = {
+        "drop": [chains[0], "-d", str(rule.vip), "-j", "DROP"],
+        "mangle": [chains[1], "-s", str(rule.vip), "-j", "mangle", "--mangle-ip-s", str(rule.real)],
+    }
+    return list(specs.values()) if rule.part == "pair" else [specs[rule.part]]
 
 
 def _arp(action: str, rule: ArpRule, d: Drift, options: PlanOptions) -> list[Op]:
@@ -341,3 +351,25 @@ def _modprobe(d: Drift) -> Op:
 def _address(action: str, address: Address, d: Drift) -> Op:
     label = ["label", address.device] if address.device != address.link else []
     return _op(["ip", "addr", action, str(address.interface), "dev", address.link, *label], [d])
+
+
+def _route(d: Drift) -> Op:
+    # What the real-server kit runs: replace also corrects a default route via another gateway.
+    route: Route = d.want
+    return _op(["ip", f"-{route.gateway.version}", "route", "replace", route.destination, "via", str(route.gateway)], [d])
+
+
+# Creates the device unless it exists: a `modprobe` earlier in the plan makes it appear.
+_LINK_ADD = 'ip link show dev "$1" >/dev/null 2>&1 || ip link add name "$1" type "$2"'
+
+
+def _tunnel(d: Drift) -> list[Op]:
+    """The real-server kit's commands for one tunnel device or GUE port."""
+    tunnel: TunnelDevice = d.want
+    kind, family = tunnel.fallback.kind, tunnel.fallback.outer
+    if tunnel.type is TunnelType.GUE:
+        return [_op(["ip", "fou", "add", "port", str(tunnel.port), "gue", *(["-6"] if family == 6 else [])], [d])]
+    up = _op(["ip", "link", "set", "dev", tunnel.name, "up"], [d])
+    if d.kind == "changed":
+        return [up]
+    return [_op(["sh", "-c", _LINK_ADD, "sh", tunnel.name, kind], [d]), up]

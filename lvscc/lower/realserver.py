@@ -31,6 +31,7 @@ from lvscc.model.config import (
     VirtualService,
 )
 from lvscc.model.state import (
+    fallback_tunnel,
     Address,
     ArpRule,
     HostState,
@@ -51,18 +52,6 @@ _ARP_QUIET = {
     "net.ipv4.conf.lo.arp_announce": "2",
 }
 _ARP_QUIET_ALL = {k: v for k, v in _ARP_QUIET.items() if ".all." in k}
-
-# The fallback device the kernel creates with each tunnel module: it receives encapsulated
-# packets from any remote without configuration. GUE is decapsulated by fou and handed to the
-# same ipip/sit handlers. Key: (tunnel kind, outer family, inner family).
-_IPIP_DEVICES = {
-    (4, 4): ("tunl0", "ipip"),
-    (4, 6): ("sit0", "sit"),
-    (6, 4): ("ip6tnl0", "ip6_tunnel"),
-    (6, 6): ("ip6tnl0", "ip6_tunnel"),
-}
-_GRE_DEVICES = {4: ("gre0", "ip_gre"), 6: ("ip6gre0", "ip6_gre")}
-
 
 @dataclass
 class _Kit:
@@ -136,21 +125,15 @@ def _direct(kit: _Kit, config: Config, service: VirtualService, server: RealServ
     kit.arptables_jf |= arp is ArpMethod.ARPTABLES_JF
 
 
-def tunnel_device(tunnel_type: TunnelType, outer: int, inner: int) -> tuple[str, str]:
-    """(device, kernel module) that decapsulates this kind of tunnel on a real server."""
-    if tunnel_type is TunnelType.GRE:
-        return _GRE_DEVICES[outer]
-    return _IPIP_DEVICES[(outer, inner)]
-
-
 def _tunnel(kit: _Kit, config: Config, service: VirtualService, server: RealServer) -> None:
     tunnel = forwarding_for(config, service, Method.TUNNEL).tunnel or Tunnel()
     vip = vip_address(service)
     where = server_origin(server, service)
-    device, module = tunnel_device(tunnel.type, server.address.version, vip.version)
+    fallback = fallback_tunnel(tunnel.type, server.address.version, vip.version)
+    device = fallback.name
     gue = tunnel.type is TunnelType.GUE
     kit.tunnels.append(TunnelDevice(device, tunnel.type, tunnel.port if gue else None, where))
-    kit.modules.append(module)
+    kit.modules.append(fallback.module)
     if gue:
         kit.modules.append("fou" if server.address.version == 4 else "fou6")
     kit.addresses.append(Address(host_interface(vip), device, where))

@@ -124,6 +124,10 @@ class ArpRule:
     vip: IPAddress
     real: IPAddress
     origin: Origin | None = _origin()
+    # Which of the two rules this is: "pair" (both; what lowering wants), or one half, "drop" /
+    # "mangle", as a probe finds a half pair. A lone drop rule names no real address: `real`
+    # is then the VIP itself.
+    part: str = "pair"
 
 
 @dataclass(frozen=True)
@@ -155,6 +159,35 @@ class Route:
 
 
 @dataclass(frozen=True)
+class FallbackTunnel:
+    """The device a tunnel module creates as it loads, which takes encapsulated packets from any
+    remote without configuration: what an IPVS tunneling real server decapsulates with."""
+
+    name: str
+    kind: str  # link kind: what `ip -d link` prints and `ip link add ... type` takes
+    module: str
+    type: TunnelType  # ipip-like devices also take what a GUE port unwraps
+    outer: int  # outer address family
+    inner: int | None  # inner family it carries; None: both
+
+
+FALLBACK_TUNNELS = {t.name: t for t in (
+    FallbackTunnel("tunl0", "ipip", "ipip", TunnelType.IPIP, 4, 4),
+    FallbackTunnel("sit0", "sit", "sit", TunnelType.IPIP, 4, 6),
+    FallbackTunnel("ip6tnl0", "ip6tnl", "ip6_tunnel", TunnelType.IPIP, 6, None),
+    FallbackTunnel("gre0", "gre", "ip_gre", TunnelType.GRE, 4, None),
+    FallbackTunnel("ip6gre0", "ip6gre", "ip6_gre", TunnelType.GRE, 6, None),
+)}
+
+
+def fallback_tunnel(tunnel: TunnelType, outer: int, inner: int) -> FallbackTunnel:
+    """The device that decapsulates `tunnel` packets of the outer family carrying the inner one."""
+    wanted = TunnelType.GRE if tunnel is TunnelType.GRE else TunnelType.IPIP
+    return next(t for t in FALLBACK_TUNNELS.values()
+                if t.type is wanted and t.outer == outer and t.inner in (inner, None))
+
+
+@dataclass(frozen=True)
 class TunnelDevice:
     """A real server's decapsulation device for IPVS tunneling (e.g. tunl0 for ipip)."""
 
@@ -162,6 +195,11 @@ class TunnelDevice:
     type: TunnelType
     port: int | None = None
     origin: Origin | None = _origin()
+    up: bool = True  # administratively up: a fallback device that is down decapsulates nothing
+
+    @property
+    def fallback(self) -> FallbackTunnel:
+        return FALLBACK_TUNNELS[self.name]
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,17 @@ from pathlib import Path
 from typing import Mapping
 
 from lvscc.model.state import HostState, MarkRule, MasqueradeRule, RedirectRule
-from lvscc.probes.host import parse_addresses, parse_modules, parse_sysctl, parse_timeouts
+from lvscc.probes.host import parse_addresses, parse_fou, parse_links, parse_modules, parse_routes, parse_sysctl, parse_timeouts
 from lvscc.probes.ipvsadm import IpvsadmSyntaxError, parse_save
 from lvscc.probes.netfilter import Rules, parse_arptables_save, parse_iptables_save, parse_nft
 
 IPVS, TIMEOUTS, NFT, IPTABLES, IP6TABLES = "ipvsadm.rules", "ipvs-timeouts.txt", "nft.json", "iptables.rules", "ip6tables.rules"
 ARP, SYSCTLS, MODULES, ADDRESSES = "arptables.rules", "sysctl.txt", "modules.txt", "addresses.json"
-DUMP_FILES = (IPVS, TIMEOUTS, NFT, IPTABLES, IP6TABLES, ARP, SYSCTLS, MODULES, ADDRESSES)
+ROUTES, ROUTES6, LINKS, FOU = "routes.json", "routes6.json", "links.json", "fou.json"
+DUMP_FILES = (IPVS, TIMEOUTS, NFT, IPTABLES, IP6TABLES, ARP, SYSCTLS, MODULES, ADDRESSES, ROUTES, ROUTES6, LINKS, FOU)
+# Dumps read together: the section is audited only when all of them are there.
+ROUTE_DUMPS = (ROUTES, ROUTES6)
+ABSENT = {ROUTES: "routes not audited", ROUTES6: "routes not audited", FOU: "GUE receive ports not audited"}
 PROFILE = "profile.json"
 
 
@@ -79,8 +83,15 @@ def _observe(texts: Mapping[str, str], host: str, role: str, nft_table: str) -> 
         state, sections = _with(state, modules=parse_modules(texts[MODULES])), sections | {"modules"}
     if ADDRESSES in texts:
         state, sections = _with(state, addresses=parse_addresses(texts[ADDRESSES])), sections | {"addresses"}
-    notes += [f"{name} absent: not audited" for name in DUMP_FILES if name not in texts and name not in (NFT, IPTABLES, IP6TABLES)]
-    notes.append("routes and tunnel devices are not audited yet")
+    if all(name in texts for name in ROUTE_DUMPS):
+        routes = parse_routes(texts[ROUTES], 4) + parse_routes(texts[ROUTES6], 6)
+        state, sections = _with(state, routes=routes), sections | {"routes"}
+    if LINKS in texts:
+        state, sections = _with(state, tunnels=parse_links(texts[LINKS])), sections | {"tunnels"}
+        if FOU in texts:
+            state, sections = _with(state, tunnels=state.tunnels + parse_fou(texts[FOU])), sections | {"fou"}
+    notes += [f"{name} absent: {ABSENT.get(name, 'not audited')}" for name in DUMP_FILES
+              if name not in texts and name not in (NFT, IPTABLES, IP6TABLES)]
     return Observation(_with(state, foreign=tuple(foreign)), frozenset(sections), tuple(notes))
 
 

@@ -21,7 +21,23 @@ from typing import Any, Callable
 
 from lvscc.model.config import Method, Protocol, TunnelType
 from lvscc.model.state import IpvsDest, IpvsService
-from lvscc.probes import ADDRESSES, ARP, IP6TABLES, IPTABLES, IPVS, MODULES, NFT, PROFILE, SYSCTLS, TIMEOUTS
+from lvscc.probes import (
+    ADDRESSES,
+    ARP,
+    FOU,
+    IP6TABLES,
+    IPTABLES,
+    IPVS,
+    LINKS,
+    MODULES,
+    NFT,
+    PROFILE,
+    ROUTES,
+    ROUTES6,
+    SYSCTLS,
+    TIMEOUTS,
+)
+from lvscc.probes.host import parse_modules
 from lvscc.probes.ipvsadm import HOST_NETMASKS, format_save
 
 # include/uapi/linux/ip_vs.h
@@ -143,6 +159,9 @@ def collect() -> tuple[dict[str, str], list[str]]:
         ARP: ("arptables-save",),
         SYSCTLS: ("sysctl", "-a"),
         ADDRESSES: ("ip", "-j", "addr"),
+        ROUTES: ("ip", "-j", "-4", "route", "show", "table", "main"),
+        ROUTES6: ("ip", "-j", "-6", "route", "show", "table", "main"),
+        LINKS: ("ip", "-j", "-d", "link", "show"),
     }
     for name, argv in commands.items():
         output = _run(*argv)
@@ -150,12 +169,29 @@ def collect() -> tuple[dict[str, str], list[str]]:
             notes.append(f"{name}: `{' '.join(argv)}` failed or is not installed")
         else:
             texts[name] = output
+    if ROUTES6 not in texts and not Path("/proc/sys/net/ipv6").is_dir():
+        texts[ROUTES6] = "[]\n"  # a kernel without IPv6 has no IPv6 routes to audit
     modules = _modules()
     if modules is None:
         notes.append(f"{MODULES}: /proc/modules does not exist (kernel without modules)")
     else:
         texts[MODULES] = modules
+    fou = _fou_ports(modules)
+    if fou is None:
+        notes.append(f"{FOU}: `ip -j fou show` failed or is not installed")
+    else:
+        texts[FOU] = fou
     return texts, notes
+
+
+def _fou_ports(modules: str | None) -> str | None:
+    """`ip -j fou show`, but only when fou is loaded: asking for its generic-netlink family
+    makes the kernel load the module, and an audit changes nothing. No module, no ports."""
+    if modules is not None and "fou" not in parse_modules(modules):
+        return "[]\n"
+    found = _run("ip", "-j", "fou", "show")
+    # A kernel without module support loads nothing on asking: failing there means no fou at all.
+    return "[]\n" if found is None and modules is None else found
 
 
 def _ipvsadm_weight_limit() -> str:

@@ -253,7 +253,8 @@ def _arp_options(words: list[str]) -> dict[str, str] | None:
 
 def parse_arptables_save(text: str) -> tuple[list[ArpRule], list[str]]:
     """The guide's VIP pairs (INPUT `-d VIP -j DROP`, OUTPUT `-s VIP -j mangle --mangle-ip-s
-    REAL`) as ArpRules; any other rule, or half a pair, is described for the report."""
+    REAL`) as ArpRules, a half pair as the half it is (ArpRule.part); any other rule is
+    described for the report."""
     drops: set = set()
     mangles: dict = {}
     others: list[str] = []
@@ -269,7 +270,6 @@ def parse_arptables_save(text: str) -> tuple[list[ArpRule], list[str]]:
             mangles[ip_address(options["-s"].split("/")[0])] = ip_address(options["--mangle-ip-s"])
         else:
             others.append(f"arptables {line}")
-    pairs = [ArpRule(vip, real) for vip, real in sorted(mangles.items()) if vip in drops]
-    others += [f"arptables drop of ARP for {vip} without its mangle rule" for vip in sorted(drops - set(mangles))]
-    others += [f"arptables mangle for {vip} without its drop rule" for vip in sorted(set(mangles) - drops)]
-    return pairs, others
+    rules = [ArpRule(vip, real, part="pair" if vip in drops else "mangle") for vip, real in sorted(mangles.items())]
+    rules += [ArpRule(vip, vip, part="drop") for vip in sorted(drops - set(mangles))]
+    return rules, others

@@ -5,7 +5,6 @@ exactly those drifts; apply the plan; audit clean again. IPVS itself needs the V
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from ipaddress import ip_address, ip_interface, ip_network
 from pathlib import Path
@@ -17,6 +16,8 @@ from lvscc.model.config import AuditPolicy, PortRange, Protocol
 from lvscc.model.state import Address, ArpRule, HostState, MarkRule, MasqueradeRule, RedirectRule, Sysctl
 from lvscc.plan import Op, PlanOptions, plan
 from lvscc.probes import Observation, from_dumps
+
+from .lab import in_ns
 
 pytestmark = pytest.mark.netns
 REPO = Path(__file__).resolve().parents[2]
@@ -59,12 +60,6 @@ INTENT = HostState(
 )
 
 
-def in_ns(ns: str, *argv: str, stdin: str | None = None) -> str:
-    done = subprocess.run(["ip", "netns", "exec", ns, *argv], input=stdin, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, f"{' '.join(argv)}: {done.stderr}"
-    return done.stdout
-
-
 def apply_known_state(ns: str) -> None:
     in_ns(ns, "nft", "-f", "-", stdin=NFT_TABLE)
     in_ns(ns, "iptables-restore", "--noflush", stdin=IPTABLES)
@@ -89,7 +84,8 @@ def apply_plan(ns: str, ops: list[Op]) -> None:
         in_ns(ns, *op.argv, stdin=op.stdin)
 
 
-STABLE_DUMPS = ("nft.json", "iptables.rules", "ip6tables.rules", "arptables.rules", "addresses.json", "ipvsadm.rules")
+STABLE_DUMPS = ("nft.json", "iptables.rules", "ip6tables.rules", "arptables.rules", "addresses.json", "ipvsadm.rules",
+                "routes.json", "routes6.json", "links.json", "fou.json")
 
 
 def stable(directory: Path) -> dict[str, list[str]]:
@@ -141,11 +137,15 @@ def test_extra_rules_are_deleted_exactly_where_they_were_found(netns: str, tmp_p
     assert sorted((d.kind, d.object) for d in drifts if d.is_drift) == [
         ("extra", "mark rule fwmark 77 udp to 192.0.2.10/32 ports 53"),
         ("extra", "masquerade from 203.0.113.0/24"),
-        ("missing", "arp rule vip 192.0.2.30 real 198.51.100.5"),
+        ("missing", "arp mangle rule vip 192.0.2.30 real 198.51.100.5"),
     ]
-    apply_plan(ns, [op for op in plan(drifts) if op.argv[0] != "arptables"])
-    after = audit(snapshot(ns, tmp_path / "after"))
-    assert [(d.kind, d.object) for d in after if d.is_drift] == [("missing", "arp rule vip 192.0.2.30 real 198.51.100.5")]
+    ops = plan(drifts)
+    # The surviving drop rule of the half pair is left alone: only its mangle rule is added.
+    assert [op.argv for op in ops if op.argv[0] == "arptables"] == [("arptables", "-A", *ARPTABLES[1][1:])]
+    apply_plan(ns, ops)
+    assert audit(snapshot(ns, tmp_path / "after")) == []
+    saved = [ln for ln in in_ns(ns, "arptables-save").splitlines() if ln.startswith("-A")]
+    assert len(saved) == 2, saved
 
 
 def test_snapshot_writes_every_dump_and_a_profile(netns: str, tmp_path: Path) -> None:
@@ -154,7 +154,7 @@ def test_snapshot_writes_every_dump_and_a_profile(netns: str, tmp_path: Path) ->
     snapshot(netns, tmp_path)
     written = {p.name for p in tmp_path.iterdir()}
     assert {"ipvsadm.rules", "nft.json", "iptables.rules", "arptables.rules", "sysctl.txt", "addresses.json",
-            "profile.json"} <= written
+            "routes.json", "routes6.json", "links.json", "fou.json", "profile.json"} <= written
     assert not any(name.startswith(".") for name in written)  # no temporary file left behind
     profile = json.loads((tmp_path / "profile.json").read_text())
     assert set(profile) >= {"kernel", "ipvs_modules", "ipvsadm_weight_max", "nft_version"}

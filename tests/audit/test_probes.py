@@ -141,7 +141,7 @@ def test_parse_nft_reads_only_our_table() -> None:
     assert "nft table ip mangle" in parse_nft(json.dumps(NFT_JSON), "lvscc", xtables_elsewhere=False).foreign
 
 
-def test_parse_arptables_pairs_the_guide_rules() -> None:
+def test_parse_arptables_pairs_the_guide_rules_and_keeps_a_half_pair_as_its_half() -> None:
     saved = """*filter
 :INPUT ACCEPT
 :OUTPUT ACCEPT
@@ -151,8 +151,11 @@ def test_parse_arptables_pairs_the_guide_rules() -> None:
 -A INPUT -j ACCEPT -i eth0
 """
     pairs, others = parse_arptables_save(saved)
-    assert pairs == [ArpRule(ip_address("192.0.2.10"), ip_address("198.51.100.5"))]
-    assert others == ["arptables -A INPUT -j ACCEPT -i eth0", "arptables drop of ARP for 192.0.2.20 without its mangle rule"]
+    assert pairs == [ArpRule(ip_address("192.0.2.10"), ip_address("198.51.100.5")),
+                     ArpRule(ip_address("192.0.2.20"), ip_address("192.0.2.20"), part="drop")]
+    assert others == ["arptables -A INPUT -j ACCEPT -i eth0"]
+    lone_mangle, _ = parse_arptables_save("-A OUTPUT -j mangle -s 192.0.2.30 --mangle-ip-s 198.51.100.6\n")
+    assert [(str(r.vip), str(r.real), r.part) for r in lone_mangle] == [("192.0.2.30", "198.51.100.6", "mangle")]
 
 
 def test_host_dumps() -> None:
@@ -198,3 +201,120 @@ def test_compiled_director_artifacts_audit_clean(sample: str) -> None:
     observation = observe(texts, "primary", "director", result.config.audit.nft_table)
     scope = scope_for(intent, result.config.audit, observation.sections)
     assert diff(intent, observation.state, result.config.audit, scope) == []
+
+
+# --- routes, tunnel devices, GUE ports ------------------------------------------------------
+
+# Captured from iproute2 6.1.0 in a throwaway namespace (veth nic0 with 10.11.12.1/32 and
+# 2001:db8::1/64): `ip -j -4 route show table main` after `ip route add 10.11.12.10 dev nic0`,
+# `default via 10.11.12.10`, `default via 10.11.12.10 metric 100`, a two-hop multipath route,
+# `unreachable 198.51.100.0/24` and `198.51.100.7 via 10.11.12.10`; then `ip -j -6 route ...`
+# after `ip -6 route add default via 2001:db8::fe`.
+ROUTES_JSON = (
+    '[{"dst":"default","gateway":"10.11.12.10","dev":"nic0","flags":[]},'
+    '{"dst":"default","gateway":"10.11.12.10","dev":"nic0","metric":100,"flags":[]},'
+    '{"dst":"10.11.12.10","dev":"nic0","scope":"link","flags":[]},'
+    '{"dst":"192.0.2.0/24","flags":[],"nexthops":[{"gateway":"10.11.12.10","dev":"nic0","weight":1,"flags":[]},'
+    '{"gateway":"10.11.12.11","dev":"nic0","weight":2,"flags":["onlink"]}]},'
+    '{"type":"unreachable","dst":"198.51.100.0/24","flags":[]},'
+    '{"dst":"198.51.100.7","gateway":"10.11.12.10","dev":"nic0","flags":[]}]\n'
+)
+ROUTES6_JSON = (
+    '[{"dst":"2001:db8::/64","dev":"nic0","protocol":"kernel","metric":256,"flags":[],"pref":"medium"},'
+    '{"dst":"fe80::/64","dev":"nic0","protocol":"kernel","metric":256,"flags":[],"pref":"medium"},'
+    '{"dst":"default","gateway":"2001:db8::fe","dev":"nic0","metric":1024,"flags":[],"pref":"medium"}]\n'
+)
+# This host's kernel has no ipip, gre or fou, so these follow iproute2's own printers instead of
+# a capture: ip/ipaddress.c (`"link":null` for a device on no lower link, "flags", "linkinfo"),
+# ip/link_iptnl.c and ip/link_gre.c (info_data) and ip/ipfou.c (`"gue":null`, "family" by
+# family_name()). The veth line is a real capture.
+LINKS_JSON = json.dumps([
+    {"ifindex": 1, "ifname": "lo", "flags": ["LOOPBACK", "UP", "LOWER_UP"], "link_type": "loopback"},
+    {"ifindex": 2, "link": None, "ifname": "tunl0", "flags": ["NOARP", "UP", "LOWER_UP"], "mtu": 1480,
+     "operstate": "UNKNOWN", "link_type": "ipip", "address": "0.0.0.0", "broadcast": "0.0.0.0",
+     "linkinfo": {"info_kind": "ipip", "info_data": {"proto": "ipip", "remote": "any", "local": "any", "ttl": 0,
+                                                      "pmtudisc": True}}},
+    {"ifindex": 3, "link": None, "ifname": "gre0", "flags": ["NOARP"], "mtu": 1476, "operstate": "DOWN",
+     "link_type": "gre", "linkinfo": {"info_kind": "gre", "info_data": {"remote": "any", "local": "any", "ttl": 0,
+                                                                        "pmtudisc": True}}},
+    {"ifindex": 4, "link": None, "ifname": "gretap0", "flags": ["BROADCAST", "MULTICAST"], "link_type": "ether",
+     "linkinfo": {"info_kind": "gretap", "info_data": {"remote": "any", "local": "any"}}},
+    {"ifindex": 5, "link": None, "ifname": "ip6tnl0", "flags": ["NOARP", "UP", "LOWER_UP"], "link_type": "tunnel6",
+     "linkinfo": {"info_kind": "ip6tnl", "info_data": {"proto": "ip6ip6", "remote": "::", "local": "::"}}},
+    {"ifindex": 6, "link": "nic0p", "ifname": "nic0", "flags": ["BROADCAST", "MULTICAST", "UP", "LOWER_UP"], "mtu": 1500,
+     "qdisc": "noqueue", "operstate": "UP", "linkmode": "DEFAULT", "group": "default", "txqlen": 1000,
+     "link_type": "ether", "address": "0a:1c:26:bb:d9:a9", "linkinfo": {"info_kind": "veth"}},
+])
+FOU_JSON = '[{"port":6080,"gue":null,"family":"inet"},{"port":5555,"ipproto":4,"family":"inet"},' \
+           '{"port":7000,"gue":null,"family":"inet6"}]\n'
+
+
+def test_parse_routes_keeps_what_the_kernel_uses() -> None:
+    from lvscc.model.state import Route
+    from lvscc.probes.host import parse_routes
+
+    gw, other, link = ip_address("10.11.12.10"), ip_address("10.11.12.11"), ip_address("0.0.0.0")
+    assert parse_routes(ROUTES_JSON, 4) == (
+        Route("default", gw),  # metric 0 wins over metric 100
+        Route("10.11.12.10/32", link),  # on-link: the unspecified gateway
+        Route("192.0.2.0/24", gw), Route("192.0.2.0/24", other),  # one per next hop
+        Route("198.51.100.7/32", gw),  # no unreachable route
+    )
+    assert parse_routes(ROUTES6_JSON, 6)[-1] == Route("default", ip_address("2001:db8::fe"))
+    assert parse_routes("", 4) == () and parse_routes("[]\n", 6) == ()
+
+
+def test_parse_links_and_fou_ports() -> None:
+    from lvscc.model.state import TunnelDevice
+    from lvscc.probes.host import parse_fou, parse_links
+
+    assert parse_links(LINKS_JSON) == (
+        TunnelDevice("tunl0", TunnelType.IPIP),
+        TunnelDevice("gre0", TunnelType.GRE, up=False),
+        TunnelDevice("ip6tnl0", TunnelType.IPIP),
+    )
+    # the direct (ipproto) port carries no GUE header; an IPv4 port unwraps into tunl0 and sit0
+    assert parse_fou(FOU_JSON) == (
+        TunnelDevice("tunl0", TunnelType.GUE, 6080),
+        TunnelDevice("sit0", TunnelType.GUE, 6080),
+        TunnelDevice("ip6tnl0", TunnelType.GUE, 7000),
+    )
+
+
+def test_routes_and_tunnels_are_audited_only_with_their_dumps() -> None:
+    texts = {"routes.json": ROUTES_JSON, "routes6.json": ROUTES6_JSON, "links.json": LINKS_JSON, "fou.json": FOU_JSON}
+    found = observe(texts, "edge1", "real-server")
+    assert {"routes", "tunnels", "fou"} <= found.sections
+    assert not any("route" in n or "tunnel" in n or "fou" in n or "links" in n for n in found.notes)
+    without = observe({k: v for k, v in texts.items() if k not in ("fou.json", "routes6.json")}, "edge1", "real-server")
+    assert without.sections == {"tunnels"}
+    assert "fou.json absent: GUE receive ports not audited" in without.notes
+    assert "routes6.json absent: routes not audited" in without.notes
+
+
+@pytest.mark.parametrize("observed_gateway,in_sync", [("10.11.12.10", True), ("10.11.12.254", False)])
+def test_a_nat_real_server_audits_on_its_route_dumps(observed_gateway: str, in_sync: bool) -> None:
+    from lvscc.audit import in_sync as no_drift
+    from lvscc.load import load_file
+    from lvscc.lower import lower
+
+    config, _ = load_file(REPO / "samples" / "guide-nat.lvs")
+    intent = lower(config).host("web1")
+    routes = json.dumps([{"dst": "default", "gateway": observed_gateway, "dev": "nic0", "flags": []}])
+    found = observe({"routes.json": routes, "routes6.json": ROUTES6_JSON}, "web1", "real-server")
+    drifts = diff(intent, found.state, config.audit, scope_for(intent, config.audit, found.sections))
+    assert no_drift(drifts) is in_sync
+    assert all(d.section == "routes" for d in drifts)
+
+
+def test_a_gue_real_server_audits_clean_on_its_link_and_fou_dumps() -> None:
+    from lvscc.load import load_file
+    from lvscc.lower import lower
+
+    config, _ = load_file(REPO / "samples" / "tunnel.lvs")
+    intent = lower(config).host("edge1")
+    found = observe({"links.json": LINKS_JSON, "fou.json": FOU_JSON}, "edge1", "real-server")
+    assert diff(intent, found.state, config.audit, scope_for(intent, config.audit, found.sections)) == []
+    moved = observe({"links.json": LINKS_JSON, "fou.json": FOU_JSON.replace("6080", "6081")}, "edge1", "real-server")
+    drifts = diff(intent, moved.state, config.audit, scope_for(intent, config.audit, moved.sections))
+    assert [(d.kind, d.object) for d in drifts] == [("missing", "gue port 6080 into tunl0")]

@@ -147,3 +147,23 @@ def test_kit_is_posix_shell(case: str) -> None:
         checked = subprocess.run(["sh", "-n"], input=artifact.content, capture_output=True, text=True)
         assert checked.returncode == 0, f"{path}: {checked.stderr}"
         assert artifact.content.startswith("#!/bin/sh\n") and "\nset -eu\n" in artifact.content
+
+
+@pytest.mark.parametrize("outer,vip,kind,fou", [
+    ("203.0.113.21", "2001:db8::80", "sit", "gue\n"),
+    ("2001:db8:2::21", "2001:db8::80", "ip6tnl", "gue -6\n"),
+    ("203.0.113.21", "198.51.100.10", "ipip", "gue\n"),
+])
+def test_kit_creates_the_fallback_tunnel_of_the_right_kind(outer: str, vip: str, kind: str, fou: str) -> None:
+    """sit0 and ip6tnl0 are not ipip devices, and an IPv6 GUE port needs -6: the kit must say so
+    as the auditor's plan does."""
+    from lvscc.load import load_text
+    from lvscc.lower import lower
+
+    config, diagnostics = load_text(f"""lvs t {{
+      forwarding tunnel {{ type gue port 6080 }}
+      service s {{ vip {vip} tcp 80 server edge {outer} }}
+    }}""", "t.lvs")
+    assert config is not None, diagnostics
+    kit = render(config, lower(config), [registry()["rs-kit"]])[0].content
+    assert f"type {kind}\n" in kit and f"ip fou add port 6080 {fou}" in kit
