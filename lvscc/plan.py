@@ -220,7 +220,8 @@ def nft_rule(rule: MarkRule | MasqueradeRule | RedirectRule) -> tuple[str, str]:
             return "mark", f"{match} meta mark set {rule.fwmark}"
         case RedirectRule():
             dest = _nft_network(ip_network(rule.destination), "daddr")
-            return "redirect", f"{dest} {rule.protocol.value} dport {rule.port} redirect"
+            l4 = f"{rule.protocol.value} dport {_nft_ports((rule.ports,))}" if rule.ports else f"meta l4proto {rule.protocol.value}"
+            return "redirect", f"{dest} {l4} redirect"
         case MasqueradeRule():
             match = _nft_network(rule.source, "saddr")
             if rule.protocol is not None:
@@ -293,7 +294,8 @@ def iptables_rules(rule: MarkRule | MasqueradeRule | RedirectRule) -> list[tuple
             version = rule.destination.version
         case RedirectRule():
             spec = ["-t", "nat", "PREROUTING", "-d", f"{rule.destination}/{rule.destination.max_prefixlen}"]
-            specs = [spec + ["-p", rule.protocol.value, "--dport", str(rule.port)] + comment + ["-j", "REDIRECT"]]
+            ports = _iptables_ports([rule.ports], "dport") if rule.ports else []
+            specs = [spec + ["-p", rule.protocol.value, *ports] + comment + ["-j", "REDIRECT"]]
             version = rule.destination.version
         case MasqueradeRule():
             spec = ["-t", "nat", "POSTROUTING", "-s", str(rule.source)]

@@ -116,6 +116,11 @@ class RedirectRule:
     origin: Origin | None = _origin()
     last: int | None = None  # last port of a range (firewall-mark services); None = `port` alone
 
+    @property
+    def ports(self) -> PortRange | None:
+        """The destination ports matched; None for a port-0 service, which takes every port."""
+        return None if self.port == 0 else PortRange(self.port, self.last or self.port)
+
 
 @dataclass(frozen=True)
 class ArpRule:

@@ -55,8 +55,11 @@ class _Match:
         if self.action == "mark" and self.daddr and self.protocol and self.dports and not self.sports:
             return MarkRule(self.mark or 0, self.daddr, self.protocol, merge_ports(self.dports), origin)
         single = self.daddr is not None and self.daddr.num_addresses == 1
-        if self.action == "redirect" and single and self.protocol and len(self.dports) == 1 and self.dports[0].first == self.dports[0].last:
-            return RedirectRule(self.daddr.network_address, self.protocol, self.dports[0].first, origin)  # type: ignore[union-attr]
+        if self.action == "redirect" and single and self.protocol and len(self.dports) <= 1:
+            # no port match: a port-0 (every port) service; a range: a firewall-mark service's
+            ports = self.dports[0] if self.dports else PortRange(0, 0)
+            last = ports.last if ports.last != ports.first else None
+            return RedirectRule(self.daddr.network_address, self.protocol, ports.first, origin, last)  # type: ignore[union-attr]
         if self.action == "masquerade" and self.saddr and not self.daddr and not self.dports and len(self.sports) <= 1:
             sport = self.sports[0].first if self.sports and self.sports[0].first == self.sports[0].last else None
             if self.sports and sport is None:
