@@ -4,6 +4,7 @@ on their own (lowering has tests of its own). Addresses are the guide's examples
 
 from __future__ import annotations
 
+import contextlib
 from ipaddress import ip_address, ip_interface, ip_network
 from pathlib import Path
 
@@ -165,12 +166,16 @@ def artifacts(case: str, *backends: str, nft_table: str = "lvscc", layout: str =
     return {a.path: a for a in render(config(nft_table), CASES[case](), chosen, layout)}
 
 
-SAMPLES = sorted((Path(__file__).resolve().parents[2] / "samples").glob("*.lvs"))
+REPO = Path(__file__).resolve().parents[2]
+SAMPLES = sorted((REPO / "samples").glob("*.lvs"))
 
 
 def sample(path: Path) -> tuple[Config, Intent]:
-    """A sample config, parsed and lowered the way `lvscc compile` does."""
-    loaded, diagnostics = load_file(str(path))
+    """A sample config, parsed and lowered the way `lvscc compile samples/X.lvs` does from the
+    checkout: by its repository-relative name, which the generated comments quote, so the
+    goldens do not depend on where the checkout lives."""
+    with contextlib.chdir(REPO):
+        loaded, diagnostics = load_file(str(path.relative_to(REPO)))
     assert loaded is not None, diagnostics
     return loaded, lower(loaded)
 
