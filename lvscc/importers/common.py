@@ -1,6 +1,6 @@
 """What the three importers share: a statement tree with source spans, the diagnostic codes
-(one meaning per code whatever the source format), and the naming rules that turn foreign
-identifiers into lvscc names.
+(one meaning per code whatever the source format), the naming rules that turn foreign
+identifiers into lvscc names, and the Config an import ends in.
 
 Codes:
   LVS500 error    the input cannot be read (bad quoting, unbalanced braces, bad syntax)
@@ -15,11 +15,15 @@ Codes:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from ipaddress import IPv4Address, IPv6Address, ip_address
+from pathlib import Path
+from typing import Any
 
 from lvscc.diagnostics import Diagnostic, error, info, warning
-from lvscc.model.config import IPAddress
+from lvscc.model.config import Config, Forwarding, IPAddress, Protocol, Timeouts
 from lvscc.model.span import Span
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -78,6 +82,40 @@ class Notes:
             self.renamed(span, raw, new)
         return new
 
+    def stopped(self) -> bool:
+        """Whether the input could not be read (LVS500): then no Config comes of it."""
+        return any(d.code == "LVS500" for d in self.items)
+
+
+class Blocks:
+    """The statement tree of a config whose blocks nest in braces, built as its reader meets
+    statements, block openers and `}`."""
+
+    def __init__(self, notes: Notes) -> None:
+        self.notes = notes
+        self.stack: list[tuple[Entry | None, list[Entry]]] = [(None, [])]
+
+    def add(self, entry: Entry) -> None:
+        self.stack[-1][1].append(entry)
+
+    def open(self, opener: Entry) -> None:
+        self.stack.append((opener, []))
+
+    def close(self, span: Span) -> None:
+        if len(self.stack) == 1:
+            self.notes.unreadable(span, "`}` without an open block")
+            return
+        opener, body = self.stack.pop()
+        assert opener is not None
+        self.add(replace(opener, body=tuple(body)))
+
+    def finish(self, named: Callable[[Entry], str]) -> tuple[Entry, ...]:
+        """The top-level statements; every block still open is reported by `named(opener)`."""
+        for opener, _ in self.stack[1:]:
+            assert opener is not None
+            self.notes.unreadable(opener.span, f"{named(opener)} is never closed")
+        return tuple(self.stack[0][1])
+
 
 def parse_address(text: str) -> IPAddress | None:
     try:
@@ -96,3 +134,35 @@ def parse_int(text: str, base: int = 10) -> int | None:
 def dashed(address: IPv4Address | IPv6Address) -> str:
     """192.0.2.10 -> 192-0-2-10, 2001:db8::1 -> 2001-db8--1: an address inside a name."""
     return str(address).replace(".", "-").replace(":", "-")
+
+
+def service_name(protocol: Protocol, address: IPAddress, port: int) -> str:
+    return f"svc-{protocol.value}-{dashed(address)}-{port}"
+
+
+def fwmark_service_name(mark: int, version: int | None) -> str:
+    return f"svc-fwmark-{mark}" + ("-6" if version == 6 else "")
+
+
+def real_server_name(address: IPAddress, port: int | None, service_port: int | None) -> str:
+    """rs-ADDRESS, and the server's own port where it differs from the service's."""
+    return f"rs-{dashed(address)}" + (f"-{port}" if port not in (None, 0, service_port) else "")
+
+
+def most_common(forwardings: list[Forwarding]) -> Forwarding:
+    """The forwarding most services use (the first met on a tie): the cluster's own."""
+    counts = Counter(forwardings)
+    return max(counts, key=lambda f: (counts[f], -forwardings.index(f))) if forwardings else Forwarding()
+
+
+def kernel_timeouts(tcp: int, tcpfin: int, udp: int) -> Timeouts | None:
+    """0 leaves the kernel's value (ipvsadm --set 0); three zeros say nothing at all."""
+    return Timeouts(tcp or None, tcpfin or None, udp or None) if tcp or tcpfin or udp else None
+
+
+def imported(filename: str, notes: Notes, **fields: Any) -> tuple[Config, list[Diagnostic]]:
+    """The Config an importer made of `filename`, named after the file, and its diagnostics in
+    source order."""
+    config = Config(name=lvs_name(Path(filename).stem), files=(filename,), span=span_at(filename, 1, 1, 0),
+                    **fields)
+    return config, sorted(notes.items, key=lambda d: d.sort_key)

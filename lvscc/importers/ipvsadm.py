@@ -6,14 +6,22 @@ no health checks. Services and servers are named from what identifies them
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import replace
 from ipaddress import IPv4Address, ip_interface
-from pathlib import Path
 
 from lvscc.diagnostics import Diagnostic
-from lvscc.importers.common import Entry, Notes, dashed, lvs_name, span_at
-from lvscc.model.config import Config, Forwarding, Method, RealServer, Timeouts, Tunnel, VirtualService
+from lvscc.importers.common import (
+    Entry,
+    Notes,
+    fwmark_service_name,
+    imported,
+    kernel_timeouts,
+    most_common,
+    real_server_name,
+    service_name,
+    span_at,
+)
+from lvscc.model.config import Config, Forwarding, Method, RealServer, Tunnel, VirtualService
 from lvscc.model.state import IpvsDest, IpvsService
 from lvscc.probes.ipvsadm import IpvsadmSyntaxError, parse_save
 
@@ -53,21 +61,16 @@ def _forwarding(dest: IpvsDest) -> Forwarding:
                       if dest.tun_type else None)
 
 
-def _most_common(items: list[Forwarding]) -> Forwarding:
-    counts = Counter(items)
-    return max(counts, key=lambda f: (counts[f], -items.index(f))) if items else Forwarding()
-
-
 def _service(ipvs: IpvsService, filename: str, notes: Notes) -> VirtualService:
     span = span_at(filename, ipvs.origin.line if ipvs.origin else 0, 1, 0)
-    forwarding = _most_common([_forwarding(d) for d in ipvs.dests])
+    forwarding = most_common([_forwarding(d) for d in ipvs.dests])
     if ipvs.fwmark:
-        name = f"svc-fwmark-{ipvs.fwmark}" + ("-6" if ipvs.family == 6 else "")
+        name = fwmark_service_name(ipvs.fwmark, ipvs.family)
         notes.assumed(span, f"fwmark {ipvs.fwmark}: an IPVS table does not say which packets carry the mark "
                             "or to which VIP", f"add `vip ADDRESS dev DEVICE` and `fwmark {ipvs.fwmark} {{ tcp PORTS }}`")
     else:
         assert ipvs.protocol is not None and ipvs.address is not None
-        name = f"svc-{ipvs.protocol.value}-{dashed(ipvs.address)}-{ipvs.port}"
+        name = service_name(ipvs.protocol, ipvs.address, ipvs.port)
     mask = ipvs.netmask
     return VirtualService(
         name=name,
@@ -90,7 +93,7 @@ def _service(ipvs: IpvsService, filename: str, notes: Notes) -> VirtualService:
 def _server(dest: IpvsDest, ipvs: IpvsService, forwarding: Forwarding) -> RealServer:
     remapped = dest.port not in (0, ipvs.port)
     return RealServer(
-        name=f"rs-{dashed(dest.address)}" + (f"-{dest.port}" if remapped else ""),
+        name=real_server_name(dest.address, dest.port, ipvs.port),
         address=dest.address,
         port=dest.port if remapped else None,
         weight=dest.weight,
@@ -115,16 +118,12 @@ def import_ipvsadm(text: str, filename: str) -> tuple[Config | None, list[Diagno
     table = parse_save(readable, filename)
     _orphans(readable, table.services, filename, notes)
     services = tuple(_service(s, filename, notes) for s in table.services)
-    forwarding = _most_common([s.forwarding for s in services])
+    forwarding = most_common([s.forwarding for s in services])
     services = tuple(replace(s, forwarding=forwarding) if s.forwarding == forwarding else s for s in services)
     t = table.timeouts
-    config = Config(
-        name=lvs_name(Path(filename).stem),
+    return imported(
+        filename, notes,
         forwarding=forwarding,
-        timeouts=Timeouts(t.tcp or None, t.tcpfin or None, t.udp or None) if t and (t.tcp or t.tcpfin or t.udp)
-        else None,
+        timeouts=kernel_timeouts(t.tcp, t.tcpfin, t.udp) if t else None,
         services=services,
-        files=(filename,),
-        span=span_at(filename, 1, 1, 0),
     )
-    return config, sorted(notes.items, key=lambda d: d.sort_key)

@@ -1,0 +1,150 @@
+"""What keepalived.conf says about the cluster rather than one service: global_defs (sync
+daemon, IPVS timeouts) and vrrp_instance (directors, heartbeat, and the VRRP addresses that
+float the VIPs and the NAT gateway)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from ipaddress import ip_interface
+
+from lvscc.importers.common import Entry, most_common
+from lvscc.importers.keepalived.reading import plain
+from lvscc.importers.keepalived.values import Values
+from lvscc.model.config import (
+    Director,
+    Forwarding,
+    Heartbeat,
+    IPAddress,
+    IPInterface,
+    Method,
+    SyncDaemon,
+    Timeouts,
+    VirtualService,
+)
+
+NO_EFFECT = {
+    "router_id": "lvscc names routers itself",
+    "priority": "lvscc gives the primary 150 and the backup 100",
+    "virtual_router_id": "lvscc derives it from the cluster name",
+}
+# a VRRP address: the address with its prefix, its device, and the line that floats it
+Vip = tuple[IPInterface, str | None, Entry]
+
+
+class Cluster:
+    def __init__(self, values: Values) -> None:
+        self.values = values
+        self.notes = values.notes
+        self.vips: dict[IPAddress, Vip] = {}
+        self.directors: list[Director] = []
+        self.heartbeat: Heartbeat | None = None
+        self.sync: SyncDaemon | None = None
+        self.timeouts: Timeouts | None = None
+
+    def global_defs(self, block: Entry) -> None:
+        for entry in block.body or ():
+            if entry.key == "lvs_sync_daemon":
+                self.sync_daemon(entry)
+            elif entry.key == "lvs_timeouts":
+                self.lvs_timeouts(entry)
+            elif entry.key in NO_EFFECT:
+                self.notes.dropped(entry, NO_EFFECT[entry.key])
+            else:
+                self.notes.untranslated(entry, "no lvscc equivalent")
+
+    def sync_daemon(self, entry: Entry) -> None:
+        if not entry.args:
+            self.notes.malformed(entry, "needs an interface")
+            return
+        args, sync_id, i = list(entry.args), 0, 1
+        while i < len(args):
+            if args[i] == "id" and i + 1 < len(args):
+                sync_id = self.values.number(entry, word=args[i + 1]) or 0
+                i += 2
+            elif args[i] in ("maxlen", "port", "ttl", "group") and i + 1 < len(args):
+                self.notes.untranslated(entry, f"`{args[i]} {args[i + 1]}`: lvscc uses the sync daemon's defaults")
+                i += 2
+            else:
+                i += 1  # `inst NAME` / NAME: the VRRP instance; lvscc has one
+        self.sync = SyncDaemon(plain(args[0]), sync_id, entry.span)
+
+    def lvs_timeouts(self, entry: Entry) -> None:
+        values: dict[str, int] = {}
+        args = list(entry.args)
+        for i in range(0, len(args) - 1, 2):
+            if args[i] in ("tcp", "tcpfin", "udp"):
+                value = self.values.number(entry, word=args[i + 1])
+                if value is not None:
+                    values[args[i]] = value
+            else:
+                self.notes.malformed(entry, f"unknown timeout {args[i]!r}")
+        self.timeouts = Timeouts(span=entry.span, **values) if values else None
+
+    def vrrp_instance(self, block: Entry) -> None:
+        fields: dict[str, Entry] = {}
+        for entry in block.body or ():
+            if entry.key in ("virtual_ipaddress", "virtual_ipaddress_excluded"):
+                for line in entry.body or ():
+                    self.vrrp_address(line, fields.get("interface"))
+            elif entry.key in ("state", "interface", "advert_int", "unicast_src_ip"):
+                fields[entry.key] = entry
+            elif entry.key == "unicast_peer":
+                fields[entry.key] = entry
+            elif entry.key in NO_EFFECT:
+                self.notes.dropped(entry, NO_EFFECT[entry.key])
+            else:
+                self.notes.untranslated(entry, "no lvscc equivalent in a VRRP instance")
+        self.director(block, fields)
+
+    def director(self, block: Entry, fields: dict[str, Entry]) -> None:
+        state = plain(fields["state"].args[0]) if "state" in fields and fields["state"].args else "BACKUP"
+        role = "primary" if state == "MASTER" else "backup"
+        device = plain(fields["interface"].args[0]) if "interface" in fields and fields["interface"].args else None
+        source = fields.get("unicast_src_ip")
+        public = self.values.address(source, source.args[0]) if source is not None and source.args else None
+        self.directors.append(Director(role, public=public, public_dev=device, span=block.span))
+        peers = fields.get("unicast_peer")
+        if peers is not None and peers.body:
+            other = "backup" if role == "primary" else "primary"
+            peer = self.values.address(peers.body[0], peers.body[0].key)
+            self.directors.append(Director(other, public=peer, span=peers.span))
+        if "advert_int" in fields:
+            interval = self.values.number(fields["advert_int"])
+            if interval:
+                # VRRP declares the master dead after three missed adverts
+                self.heartbeat = Heartbeat(interval=interval, dead_after=3 * interval, span=fields["advert_int"].span)
+
+    def vrrp_address(self, line: Entry, interface: Entry | None) -> None:
+        try:
+            network = ip_interface(plain(line.key))
+        except ValueError:
+            self.notes.malformed(line, "not an address")
+            return
+        args = [plain(a) for a in line.args]
+        options = dict(zip(args[::2], args[1::2]))
+        device = options.pop("label", None) or options.pop("dev", None)
+        options.pop("dev", None)
+        if device is None and interface is not None and interface.args:
+            device = plain(interface.args[0])
+        if options:
+            self.notes.untranslated(line, f"address options {' '.join(options)} have no lvscc equivalent")
+        self.vips[network.ip] = (network, device, line)
+
+    def forwarding(self, services: list[VirtualService]) -> Forwarding:
+        """The most used method becomes the cluster's; the NAT gateway is the VRRP address that is
+        no service's VIP."""
+        if not services:
+            return Forwarding()
+        forwarding = most_common([s.forwarding for s in services])
+        spare = [v for ip, v in self.vips.items() if ip not in {s.vip.ip for s in services if s.vip is not None}]
+        nat_servers = [r.address for s in services if s.forwarding.method is Method.NAT for r in s.servers]
+        gateways = [v for v in spare if any(a in v[0].network for a in nat_servers if a.version == v[0].version)]
+        if forwarding.method is Method.NAT and gateways:
+            network, device, line = gateways[0]
+            spare.remove(gateways[0])
+            self.notes.assumed(line.span, f"{network} is no service's VIP: taken as the NAT gateway of the real "
+                                          "servers")
+            forwarding = replace(forwarding, gateway=network, gateway_dev=device)
+        for network, _, line in spare:
+            self.notes.untranslated(line, f"{network} is neither a VIP nor the NAT gateway")
+        return forwarding

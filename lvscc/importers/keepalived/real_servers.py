@@ -1,0 +1,128 @@
+"""real_server blocks and their checkers (TCP_CHECK, MISC_CHECK, HTTP_GET) -> Real."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lvscc.importers.common import Entry
+from lvscc.importers.keepalived.pieces import Real, Virtual
+from lvscc.importers.keepalived.reading import escaped, plain
+from lvscc.importers.keepalived.values import Values
+from lvscc.model.config import HealthCheck
+
+TIMERS = ("connect_timeout", "delay_before_retry", "delay_loop", "misc_timeout")
+
+
+def real_server(values: Values, vs: Virtual, block: Entry) -> Real | None:
+    args = [plain(a) for a in block.args]
+    address = values.address(block, args[0]) if args else None
+    if address is None:
+        return None
+    real = Real(address, values.number(block, 1) if len(args) > 1 else None, span=block.span)
+    checks: list[HealthCheck] = []
+    for entry in block.body or ():
+        found = [plain(a) for a in entry.args]
+        if entry.key in ("weight", "uthreshold", "lthreshold"):
+            value = values.number(entry)
+            if value is not None:
+                setattr(real, {"uthreshold": "upper", "lthreshold": "lower"}.get(entry.key, entry.key), value)
+        elif entry.key in ("lvs_method", "lb_kind"):
+            real.method = values.lvs_method(entry)
+        elif entry.key == "inhibit_on_failure":
+            real.inhibit = True
+        elif entry.key in CHECKERS and entry.body is not None:
+            check = CHECKERS[entry.key](values, vs, real, entry)
+            if check is not None:
+                checks.append(check)
+        else:
+            values.notes.untranslated(entry, "no lvscc equivalent for a real server" + (
+                f" ({' '.join(found)})" if found else ""))
+    if len(checks) > 1:
+        values.notes.conflict(block.span, "lvscc has one check per service; the first checker was kept")
+    real.check = checks[0] if checks else None
+    return real
+
+
+def timers(values: Values, vs: Virtual, checker: Entry) -> dict[str, int]:
+    """timeout/reentry from the checker, falling back to the virtual server's values
+    (keepalived's inheritance: virtual server -> real server -> checker)."""
+    found = dict(vs.defaults)
+    for entry in checker.body or ():
+        if entry.key in TIMERS:
+            value = values.number(entry)
+            if value is not None:
+                found[entry.key] = value
+    result = {}
+    if "connect_timeout" in found or "misc_timeout" in found:
+        result["timeout"] = found.get("misc_timeout", found.get("connect_timeout"))
+    if "delay_before_retry" in found or "delay_loop" in found:
+        result["reentry"] = found.get("delay_before_retry", found.get("delay_loop"))
+    return result  # type: ignore[return-value]
+
+
+def leftovers(values: Values, checker: Entry, handled: tuple[str, ...]) -> None:
+    for entry in checker.body or ():
+        if entry.key not in handled + TIMERS:
+            values.notes.untranslated(entry, f"no lvscc equivalent in {checker.key}")
+
+
+def tcp_check(values: Values, vs: Virtual, real: Real, checker: Entry) -> HealthCheck:
+    leftovers(values, checker, ("connect_port",))
+    return HealthCheck(port=connect_port(values, checker), span=checker.span, **timers(values, vs, checker))
+
+
+def connect_port(values: Values, checker: Entry) -> int | None:
+    entry = next((e for e in checker.body or () if e.key == "connect_port"), None)
+    return values.number(entry) if entry is not None else None
+
+
+def misc_check(values: Values, vs: Virtual, real: Real, checker: Entry) -> HealthCheck | None:
+    leftovers(values, checker, ("misc_path",))
+    path = next((e for e in checker.body or () if e.key == "misc_path" and e.args), None)
+    if path is None:
+        values.notes.malformed(checker, "MISC_CHECK without misc_path")
+        return None
+    # lvscc writes `%h` where keepalived needs each server's own address
+    program = escaped(path.args[0]).replace(str(real.address), "%h")
+    return HealthCheck(send_program=program, span=checker.span, **timers(values, vs, checker))
+
+
+def http_get(values: Values, vs: Virtual, real: Real, checker: Entry) -> HealthCheck | None:
+    leftovers(values, checker, ("url", "connect_port"))
+    urls = [e for e in checker.body or () if e.key == "url"]
+    if not urls:
+        values.notes.malformed(checker, "HTTP_GET without url")
+        return None
+    for extra in urls[1:]:
+        values.notes.untranslated(extra, "lvscc checks one URL per service")
+    path, host, expect, regex = "/", None, None, False
+    for entry in urls[0].body or ():
+        value = entry.args[0] if entry.args else ""
+        if entry.key == "path":
+            path = plain(value)
+        elif entry.key == "virtualhost":
+            host = plain(value)
+        elif entry.key == "regex":
+            expect, regex = escaped(value), True
+        elif entry.key == "status_code" and not regex:
+            expect = status(values, entry)
+        else:
+            values.notes.untranslated(entry, "no lvscc equivalent in a URL check")
+    send = f"GET {path} HTTP/1.0\r\n" + (f"Host: {host}\r\n" if host else "") + "\r\n"
+    return HealthCheck(send=send, expect=expect, regex=regex, port=connect_port(values, checker),
+                       span=checker.span, **timers(values, vs, checker))
+
+
+def status(values: Values, entry: Entry) -> str | None:
+    codes = [plain(a) for a in entry.args]
+    if codes == ["100-599"]:
+        return "HTTP"
+    if len(codes) == 1 and codes[0].isdigit():
+        return f"HTTP/1.1 {codes[0]}"
+    values.notes.untranslated(entry, "lvscc expects one status code; keepalived's default (2xx) is kept")
+    return None
+
+
+CHECKERS: dict[str, Callable[[Values, Virtual, Real, Entry], HealthCheck | None]] = {
+    "TCP_CHECK": tcp_check, "MISC_CHECK": misc_check, "HTTP_GET": http_get,
+}
