@@ -124,3 +124,30 @@ def test_piped_output_is_plain_text(tmp_path: Path) -> None:
     assert "\x1b[" not in done.stderr
     assert f"{broken}:2:46: error[LVS020]: unknown scheduler `wlcc`" in done.stderr
     assert "did you mean `wlc`?" in done.stderr
+
+
+@pytest.mark.parametrize("no_color,colored", [(None, True), ("1", False)])
+def test_a_terminal_gets_color_unless_no_color(tmp_path: Path, no_color: str | None, colored: bool) -> None:
+    import pty
+
+    broken = tmp_path / "broken.lvs"
+    broken.write_text(BROKEN)
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")} | {"TERM": "xterm"}
+    if no_color:
+        env["NO_COLOR"] = no_color
+    leader, follower = pty.openpty()
+    done = subprocess.run([sys.executable, "-m", "lvscc", "check", str(broken)], stdout=follower, stderr=follower,
+                          env=env, cwd=REPO, timeout=60)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert done.returncode == 1 and b"LVS020" in shown
+    assert (b"\x1b[" in shown) is colored
