@@ -11,7 +11,7 @@ from typing import Iterator
 from lark import Token, Tree
 
 from lvscc.build.values import (
-    BAD_ADDRESS, BAD_RANGE, BAD_VALUE, Address, Builder, did_you_mean, keyword,
+    BAD_ADDRESS, BAD_RANGE, BAD_VALUE, Builder, did_you_mean, keyword, plain_ipv4,
 )
 from lvscc.diagnostics import Diagnostic, has_errors
 from lvscc.model.config import (
@@ -43,15 +43,16 @@ class ClusterBuilder(Builder):
     pools: dict[str, Pool] = field(default_factory=dict)
     seen: dict[tuple[str, str], Span] = field(default_factory=dict)
 
-    def once(self, scope: str, stmt: Tree, what: str | None = None) -> bool:
-        """Single-valued statements: the second one is an error that points at the first."""
+    def once(self, scope: str, stmt: Tree, what: str | None = None, span: Span | None = None) -> bool:
+        """Single-valued statements: the second one is an error that points at the first.
+        `span` is the statement's own, when the caller has already worked it out."""
         what = what or stmt.data.replace("_", "-")
         key = (scope, what)
         if key in self.seen:
             first = self.seen[key]
             self.fail(DUPLICATE, f"`{what}` given twice in {scope}", stmt, f"the first one is at line {first.line}")
             return False
-        self.seen[key] = self.span(stmt)
+        self.seen[key] = span or self.span(stmt)
         return True
 
     # ---- cluster-level blocks ----------------------------------------------------------
@@ -162,43 +163,61 @@ class ClusterBuilder(Builder):
 
     # ---- real servers ------------------------------------------------------------------
     def servers(self, node: Tree, pool: str | None) -> list[RealServer]:
-        name, addr_token = args(node)[0], args(node)[1]
-        parsed = self.address(addr_token, port=True, range_=True)
-        if parsed is None:
-            return []
-        values: dict[str, object] = {"port": parsed.port}
-        spans: dict[str, Span] = {"address": self.span(addr_token)}
-        for opt in args(node)[2:]:
+        # The hot path of a big config, one call per server line: the grammar fixes the places
+        # of `server NAME ADDRESS option*` among the kept tokens, so no filtering by args().
+        keyword_token, name, addr_token, *options = node.children
+        values: dict[str, object] = {"name": str(name), "pool": pool}
+        parsed = None
+        address = plain_ipv4(str(addr_token))  # the common case: nothing written around it to check
+        if address is None:
+            parsed = self.address(addr_token, port=True, range_=True)
+            if parsed is None:
+                return []
+            address = parsed.address
+            if parsed.port is not None:
+                values["port"] = parsed.port
+        values["address"] = address
+        spans: dict[str, Span] = {"address": self.tokens_span(addr_token, addr_token)}
+        for opt in options:
             self.server_option(opt, values, spans)
-        addresses = self.expand_range(parsed, addr_token)
-        base = RealServer(name=str(name), address=parsed.address, pool=pool, span=self.span(node), spans=spans,
-                          **{k: v for k, v in values.items() if v is not None})  # type: ignore[arg-type]
+        # The line ends where its last option does, whose span was just recorded under its key.
+        last = spans[options[-1].data[3:]] if options else spans["address"]
+        values["span"] = Span(self.file, keyword_token.line or 0, keyword_token.column or 0,
+                              last.end_line, last.end_column)
+        values["spans"] = spans
+        base = RealServer(**values)  # type: ignore[arg-type]
+        if parsed is None or parsed.last is None:
+            return [base]
+        addresses = self.expand_range(parsed.address, parsed.last, addr_token)
         if len(addresses) == 1:
             return [base]
         return [replace(base, name=f"{name}{i}", address=a) for i, a in enumerate(addresses, 1)]
 
     def server_option(self, opt: Tree, values: dict[str, object], spans: dict[str, Span]) -> None:
         key = opt.data[3:]  # rs_weight -> weight
-        spans[key] = self.span(opt)
+        children = opt.children
+        if key == "method":  # the one option that is a rule, not a keyword token
+            spans[key] = self.span(opt)
+            values["method"] = Method(keyword(children[0]))
+            return
+        spans[key] = self.tokens_span(children[0], children[-1])
         if key == "inactive":
             values["active"] = False
-        elif key == "method":
-            values["method"] = Method(keyword(args(opt)[0]))
-        else:
-            values[key] = self.integer(args(opt)[0])
+        else:  # `port N`, `weight N`, ...: the keyword, then the number
+            number = self.integer(children[1])
+            if number is not None:
+                values[key] = number
 
-    def expand_range(self, parsed: Address, token: Token) -> list[IPAddress]:
-        if parsed.last is None:
-            return [parsed.address]
-        first, last = int(parsed.address), int(parsed.last)
-        if parsed.last.version != parsed.address.version or last < first:
+    def expand_range(self, start: IPAddress, end: IPAddress, token: Token) -> list[IPAddress]:
+        first, last = int(start), int(end)
+        if end.version != start.version or last < first:
             self.fail(BAD_RANGE, f"`{token}` is not an ascending address range", token)
             return []
         if last - first >= MAX_RANGE:
             self.fail(BAD_RANGE, f"`{token}` spans {last - first + 1} addresses", token,
                       f"a range may hold at most {MAX_RANGE} servers")
             return []
-        return [type(parsed.address)(i) for i in range(first, last + 1)]
+        return [type(start)(i) for i in range(first, last + 1)]
 
     def pool(self, node: Tree) -> None:
         name = str(args(node)[0])
@@ -211,20 +230,23 @@ class ClusterBuilder(Builder):
 
     # ---- services ------------------------------------------------------------------------
     def service(self, node: Tree, cluster_forwarding: Forwarding) -> VirtualService | None:
-        name = str(args(node)[0])
+        name_token, *statements = args(node)
+        name = str(name_token)
         values: dict[str, object] = {"name": name, "span": self.span(node), "forwarding": cluster_forwarding}
         spans: dict[str, Span] = {}
         servers: list[RealServer] = []
-        for stmt in args(node)[1:]:
-            if stmt.data == "server":
+        for stmt in statements:
+            kind = str(stmt.data)  # a plain str compares without lark Token's __eq__
+            if kind == "server":
                 servers += self.servers(stmt, None)
                 continue
-            if stmt.data == "servers":
+            if kind == "servers":
                 servers += self.pool_servers(stmt)
                 continue
-            if not self.once(f"service {name}", stmt):
+            span = self.span(stmt)
+            if not self.once(f"service {name}", stmt, span=span):
                 continue
-            spans[stmt.data] = self.span(stmt)
+            spans[stmt.data] = span
             self.service_statement(stmt, values, cluster_forwarding)
         values["servers"] = tuple(servers)
         values["spans"] = spans
@@ -242,7 +264,7 @@ class ClusterBuilder(Builder):
         return out
 
     def service_statement(self, stmt: Tree, values: dict[str, object], cluster_forwarding: Forwarding) -> None:
-        kind, arguments = stmt.data, args(stmt)
+        kind, arguments = str(stmt.data), args(stmt)  # str: see service()
         if kind == "vip":
             values["vip"] = self.interface(arguments[0], default_prefix=True)
             values["vip_dev"] = self.dev(stmt)
@@ -349,7 +371,7 @@ def _check_identities(services: list[VirtualService], builder: Builder) -> None:
     for service in services:
         for server in service.servers:
             first = seen.setdefault(server.name, server)
-            if first.address != server.address:
+            if first is not server and first.address != server.address:
                 builder.fail(SERVER_IDENTITY, f"server {server.name} is {server.address} here but {first.address} "
                              f"at line {first.span.line}", server.span,
                              "a name is one host; give the other server its own name")
@@ -370,7 +392,7 @@ def build(name: str, span: Span, statements: list[tuple[str, Tree]], files: tupl
                 forwarding = builder.forwarding(stmt, Forwarding())
     for file, stmt in statements:
         builder.file = file
-        kind = stmt.data
+        kind = str(stmt.data)  # see ClusterBuilder.service()
         if kind == "director":
             if builder.once("the cluster", stmt, f"director {keyword(args(stmt)[0])}"):
                 directors.append(builder.director(stmt))  # type: ignore[arg-type]

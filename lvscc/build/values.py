@@ -56,6 +56,10 @@ class Builder:
     def span(self, node: Tree | Token) -> Span:
         return node_span(self.file, node)
 
+    def tokens_span(self, first: Token, last: Token) -> Span:
+        """node_span of a node whose first and last tokens are known, without walking it."""
+        return Span(self.file, first.line or 0, first.column or 0, last.end_line or 0, last.end_column or 0)
+
     def fail(self, code: str, message: str, node: Tree | Token | Span, hint: str | None = None) -> None:
         at = node if isinstance(node, Span) else self.span(node)
         self.diagnostics.append(error(code, message, at, hint))
@@ -172,9 +176,15 @@ class Builder:
 _PLAIN_V4 = re.compile(r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}")
 
 
+def plain_ipv4(text: str) -> IPv4Address | None:
+    """A dotted quad alone, read without ipaddress's slow octet parser; None for anything else."""
+    return IPv4Address(socket.inet_aton(text)) if _PLAIN_V4.fullmatch(text) else None
+
+
 def _split_address(text: str) -> Address | None:
-    if _PLAIN_V4.fullmatch(text):  # the common case, without ipaddress's slow octet parser
-        return Address(IPv4Address(socket.inet_aton(text)), None, None, None)
+    plain = plain_ipv4(text)
+    if plain is not None:  # the common case
+        return Address(plain, None, None, None)
     port = last = prefix = None
     match = re.fullmatch(r"\[([^\]]+)\](?::(\d+))?", text)
     if match:

@@ -157,13 +157,15 @@ def backup_only_with_sync(config: Config) -> Iterable[Diagnostic]:
     """A backup director that syncs connections also forwards them, and with DR/TUN the
     real servers' traffic can loop between the two directors unless backup_only=1."""
     backup = any(director.role == "backup" for director in config.directors)
+    daemon = config.sync_daemon
+    if not backup or daemon is None:
+        return  # before looking at every server
     direct = any(
         method_of(server, service) in REMAPPING_METHODS
         for service in active_services(config)
         for server in service.servers
     )
-    daemon = config.sync_daemon
-    if backup and direct and daemon is not None and not sysctl_is(config, "backup_only", 1):
+    if direct and not sysctl_is(config, "backup_only", 1):
         yield warning(
             "LVS126",
             "two directors sync connections for direct-routing/tunnel services without backup_only",

@@ -64,9 +64,9 @@ def address_family(config: Config) -> Iterable[Diagnostic]:
     for service in active_services(config):
         if service.vip is None:
             continue
+        family = service.vip.version
         for server in service.servers:
-            tunnelled = method_of(server, service) is Method.TUNNEL
-            if server.address.version != service.vip.version and not tunnelled:
+            if server.address.version != family and method_of(server, service) is not Method.TUNNEL:
                 yield error(
                     "LVS113",
                     f"service {service.name} has an IPv{service.vip.version} VIP but server "

@@ -32,15 +32,23 @@ def _port_ranges(config: Config) -> Iterator[tuple[str, PortRange, Span]]:
             yield f"service {service.name}: ftp passive ports {ftp.passive}", ftp.passive, ftp.span
 
 
-def _ports(config: Config) -> Iterator[Port]:
+def _outside(port: int | None) -> bool:
+    return port is not None and not 0 <= port <= PORT_MAX
+
+
+def _ports_outside(config: Config) -> Iterator[Port]:
+    """Every port set beyond 0..65535, described: only those, as naming each of a big
+    config's servers would cost more than checking them."""
     for service in active_services(config):
-        yield f"service {service.name}: port", service.port, span_of(service, "listen")
+        if _outside(service.port):
+            yield f"service {service.name}: port", service.port, span_of(service, "listen")
         for server in service.servers:
-            yield f"service {service.name}: server {server.name} port", server.port, span_of(server, "port")
-        if service.check is not None:
+            if _outside(server.port):
+                yield f"service {service.name}: server {server.name} port", server.port, span_of(server, "port")
+        if service.check is not None and _outside(service.check.port):
             yield f"service {service.name}: check port", service.check.port, service.check.span
     for owner, forwarding in declared_forwardings(config):
-        if forwarding.tunnel is not None:
+        if forwarding.tunnel is not None and _outside(forwarding.tunnel.port):
             yield f"{owner}: tunnel port", forwarding.tunnel.port, forwarding.span
 
 
@@ -49,9 +57,8 @@ def port_range(config: Config) -> Iterable[Diagnostic]:
     """A port outside 0..65535, or a range whose first port is above its last, is refused
     by ipvsadm and by iptables/nft, and the marking rules are never loaded."""
     hint = "ports are 0..65535; write ranges low-high"
-    for what, port, span in _ports(config):
-        if port is not None and not 0 <= port <= PORT_MAX:
-            yield error("LVS150", f"{what} {port} is outside 0..{PORT_MAX}", span, hint)
+    for what, port, span in _ports_outside(config):
+        yield error("LVS150", f"{what} {port} is outside 0..{PORT_MAX}", span, hint)
     for what, ports, span in _port_ranges(config):
         if not 0 <= ports.first <= ports.last <= PORT_MAX:
             yield error("LVS150", f"{what} is not a range within 0..{PORT_MAX}", span, hint)

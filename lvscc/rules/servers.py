@@ -64,7 +64,10 @@ def duplicate_server_names(config: Config) -> Iterable[Diagnostic]:
     """Real servers are named in health checks, host artifacts and audit reports: two with
     one name in a service make them ambiguous, and their host trees overwrite each other."""
     for service in config.services:
-        counts = Counter(server.name for server in service.servers)
+        names = [server.name for server in service.servers]
+        if len(set(names)) == len(names):
+            continue  # every name once: the common case, without counting
+        counts = Counter(names)
         seen: set[str] = set()
         for server in service.servers:
             if counts[server.name] > 1 and server.name in seen:

@@ -105,9 +105,9 @@ def _duplicate_servers(service: VirtualService) -> Iterable[Diagnostic]:
     first: dict[tuple, RealServer] = {}
     for server in active_servers(service):
         port = server_port(service, server)
-        earlier = first.get((server.address, port))
-        first.setdefault((server.address, port), server)
-        if earlier is not None:
+        known = len(first)
+        earlier = first.setdefault((server.address, port), server)  # one hash of the address, not two
+        if len(first) == known:  # the key was there: the same server object twice counts too
             yield error(
                 "LVS112",
                 f"service {service.name}: servers {earlier.name} and {server.name} "
