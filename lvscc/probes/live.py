@@ -1,5 +1,5 @@
-"""Collect a live host's dump files: IPVS over generic netlink (pyroute2), the rest from the
-tools' own save commands, /proc and /sys. Runs in the caller's network namespace.
+"""Collect a live host's dump files: IPVS over generic netlink (lvscc.probes.ipvs_netlink), the
+rest from the tools' own save commands, /proc and /sys. Runs in the caller's network namespace.
 
 Only this module shells out; everything it gathers is text that lvscc.probes parses."""
 
@@ -14,12 +14,10 @@ import re
 import socket
 import subprocess
 import tempfile
-from dataclasses import replace
-from ipaddress import IPv4Address, ip_address
+from ipaddress import IPv4Address
 from pathlib import Path
 from typing import Any, Callable
 
-from lvscc.model.config import Method, Protocol, TunnelType
 from lvscc.model.state import IpvsDest, IpvsService
 from lvscc.probes import (
     ADDRESSES,
@@ -38,17 +36,8 @@ from lvscc.probes import (
     TIMEOUTS,
 )
 from lvscc.probes.host import parse_modules
-from lvscc.probes.ipvsadm import HOST_NETMASKS, format_save
-
-# include/uapi/linux/ip_vs.h
-SVC_F_PERSISTENT, SVC_F_ONEPACKET = 0x1, 0x4
-SVC_F_SCHED = (0x8, 0x10, 0x20)
-SCHED_FLAG_NAMES = {"sh": ("sh-fallback", "sh-port"), "mh": ("mh-fallback", "mh-port")}
-FWD_METHODS = {0: Method.NAT, 1: Method.DIRECT, 2: Method.TUNNEL, 3: Method.DIRECT}  # 1 = local node, saved as -g
-TUN_TYPES = {0: TunnelType.IPIP, 1: TunnelType.GUE, 2: TunnelType.GRE}
-TUN_CSUM = {0: "nocsum", 1: "csum", 2: "remcsum"}
-PROTOCOLS = {6: Protocol.TCP, 17: Protocol.UDP, 132: Protocol.SCTP}
-AF_INET6 = 10
+from lvscc.probes.ipvs_netlink import IpvsUnavailable, make_dest, make_service, read_ipvs
+from lvscc.probes.ipvsadm import format_save
 
 
 def _reader(message: object, nla: str, prefix: str) -> Callable[..., Any]:
@@ -59,69 +48,66 @@ def _reader(message: object, nla: str, prefix: str) -> Callable[..., Any]:
     return read
 
 
-def _service(message: object) -> IpvsService:
+def _pyroute2_service(message: object, dests: tuple[IpvsDest, ...]) -> IpvsService:
     svc = _reader(message, "IPVS_CMD_ATTR_SERVICE", "IPVS_SVC_ATTR_")
-    family = 6 if svc("AF") == AF_INET6 else 4
-    flags = svc("FLAGS", {"flags": 0})["flags"]
-    scheduler = str(svc("SCHED_NAME", "wlc"))
-    names = SCHED_FLAG_NAMES.get(scheduler, ("flag-1", "flag-2")) + ("flag-3",)
-    persistent = bool(flags & SVC_F_PERSISTENT)
-    netmask = str(svc("NETMASK", "255.255.255.255"))
-    if family == 6:  # the kernel keeps an IPv6 prefix length in the same 32-bit attribute
-        netmask = str(int(IPv4Address(netmask)))
-    fwmark = int(svc("FWMARK", 0))
-    return IpvsService(
-        family=family,
-        protocol=None if fwmark else PROTOCOLS[int(svc("PROTOCOL"))],
-        address=None if fwmark else ip_address(svc("ADDR")),
-        port=0 if fwmark else int(svc("PORT", 0)),
-        fwmark=fwmark,
-        scheduler=scheduler,
-        flags=tuple(sorted(n for bit, n in zip(SVC_F_SCHED, names) if flags & bit)),
-        persistence=int(svc("TIMEOUT", 0)) if persistent else None,
-        netmask=None if not persistent or netmask in HOST_NETMASKS else netmask,
-        pe=svc("PE_NAME") or None,
-        ops=bool(flags & SVC_F_ONEPACKET),
+    return make_service(
+        af=int(svc("AF")),
+        protocol=int(svc("PROTOCOL", 0)),
+        address=svc("ADDR"),
+        port=int(svc("PORT", 0)),
+        fwmark=int(svc("FWMARK", 0)),
+        scheduler=str(svc("SCHED_NAME", "wlc")),
+        flags=svc("FLAGS", {"flags": 0})["flags"],
+        timeout=int(svc("TIMEOUT", 0)),
+        netmask=IPv4Address(svc("NETMASK", "255.255.255.255")).packed,  # pyroute2 reads it as an IPv4 address
+        pe=svc("PE_NAME"),
+        dests=dests,
     )
 
 
-def _dest(message: object) -> IpvsDest:
+def _pyroute2_dest(message: object) -> IpvsDest:
     dst = _reader(message, "IPVS_CMD_ATTR_DEST", "IPVS_DEST_ATTR_")
-    method = FWD_METHODS[int(dst("FWD_METHOD", 0)) & 7]
-    tun_type = TUN_TYPES.get(int(dst("TUN_TYPE", 0))) if method is Method.TUNNEL else None
-    carries_options = tun_type in (TunnelType.GUE, TunnelType.GRE)
-    return IpvsDest(
-        address=ip_address(dst("ADDR")),
+    return make_dest(
+        address=dst("ADDR"),
         port=int(dst("PORT", 0)),
-        method=method,
+        forwarding=int(dst("FWD_METHOD", 0)),
         weight=int(dst("WEIGHT", 0)),
         upper=int(dst("U_THRESH", 0)),
         lower=int(dst("L_THRESH", 0)),
-        tun_type=tun_type,
+        tun_type=int(dst("TUN_TYPE", 0)),
         # pyroute2 0.9.7 declares TUN_PORT uint16, but the kernel sends it in network order.
-        tun_port=socket.ntohs(int(dst("TUN_PORT", 0))) if tun_type is TunnelType.GUE else None,
-        tun_csum=TUN_CSUM.get(int(dst("TUN_FLAGS", 0)) & 3) if carries_options else None,
+        tun_port=socket.ntohs(int(dst("TUN_PORT", 0))),
+        tun_flags=int(dst("TUN_FLAGS", 0)),
     )
 
 
-def ipvs_services() -> tuple[IpvsService, ...] | None:
-    """The kernel's IPVS table over generic netlink; None when the kernel has no IPVS."""
-    from pyroute2 import IPVS, IPVSService  # slow to import (hundreds of modules): only when probing
+def ipvs_services_pyroute2() -> tuple[IpvsService, ...] | None:
+    """The same table as ipvs_services, decoded by pyroute2: the independent cross-check of the
+    lean reader (tests/kernel/test_ipvs_reader.py, benchmarks/audit_vs_ipvsadm_save.py)."""
+    from pyroute2 import IPVS, IPVSService  # slow to import (hundreds of modules): only when asked
     from pyroute2.netlink.exceptions import NetlinkError
 
     try:
         with IPVS() as ipvs:
             found = []
             for message in ipvs.service("dump"):
-                service = _service(message)
                 key = IPVSService.from_message(message)
-                dests = tuple(sorted((_dest(d) for d in ipvs.dest("dump", service=key)), key=lambda d: d.sort_key))
-                found.append(replace(service, dests=dests))
+                dests = tuple(sorted((_pyroute2_dest(d) for d in ipvs.dest("dump", service=key)), key=lambda d: d.sort_key))
+                found.append(_pyroute2_service(message, dests))
     except NetlinkError as error:
         if error.code == errno.ENOENT:  # the IPVS generic-netlink family is not registered
             return None
         raise
     return tuple(sorted(found, key=lambda s: s.sort_key))
+
+
+def ipvs_services() -> tuple[IpvsService, ...] | None:
+    """The kernel's IPVS table over generic netlink; None when the kernel has no IPVS. Raises
+    ProbeError when the kernel refuses to tell (no CAP_NET_ADMIN)."""
+    try:
+        return read_ipvs()
+    except IpvsUnavailable:
+        return None
 
 
 def _run(*argv: str) -> str | None:
