@@ -137,6 +137,8 @@ def collect() -> tuple[dict[str, str], list[str]]:
     notes: list[str] = []
     services = ipvs_services()
     texts[IPVS] = format_save(services or ()) if services is not None else "# IPVS is not available in this kernel\n"
+    if services is None:
+        notes.append(f"{IPVS}: this kernel has no IPVS (ip_vs is neither loaded nor built in): its table is empty")
     commands = {
         TIMEOUTS: ("ipvsadm", "-L", "--timeout"),
         NFT: ("nft", "-j", "list", "ruleset"),
