@@ -33,6 +33,7 @@ from lvscc.model.state import (
     MasqueradeRule,
     Origin,
     RedirectRule,
+    rule_comment,
     Route,
     Sysctl,
     TunnelDevice,
@@ -277,9 +278,7 @@ def _iptables_ports(ports: list[PortRange], flag: str) -> list[str]:
 
 def iptables_comment(rule: MarkRule | MasqueradeRule | RedirectRule) -> str:
     """The comment backends/iptables writes, so a repaired rule equals a compiled one."""
-    text = f"lvscc: {rule.origin.what}" if rule.origin else "lvscc"
-    text = "".join(c if " " <= c <= "~" else "?" for c in text).replace('"', "'").replace("\\", "/")
-    return text[:200]
+    return rule_comment(rule.origin, 200)
 
 
 def iptables_rules(rule: MarkRule | MasqueradeRule | RedirectRule) -> list[tuple[str, list[str]]]:

@@ -17,7 +17,7 @@ import jinja2
 
 from lvscc.diagnostics import Diagnostic
 from lvscc.model.config import Config
-from lvscc.model.state import HostState, Intent
+from lvscc.model.state import HostState, Intent, rule_comment
 from lvscc.resources import data_dir
 
 LAYOUTS = ("flat", "rhel", "debian")
@@ -63,6 +63,7 @@ FILTERS: dict[str, Callable] = {
     "comment": _comment,
     "nft_str": _nft_string,
     "json": lambda v: json.dumps(v),
+    "rule_comment": rule_comment,
 }
 
 

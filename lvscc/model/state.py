@@ -22,6 +22,15 @@ class Origin:
         return f"{self.file}:{self.line} {self.what}"
 
 
+def rule_comment(origin: Origin | None, limit: int) -> str:
+    """The comment that marks a netfilter rule as lvscc's (probes sort ours from others' by it):
+    printable ASCII without quotes or backslashes, which would need escaping, and within the
+    kernel's room for it (xt_comment 255 bytes, an nft rule comment 128)."""
+    text = f"lvscc: {origin.what}" if origin else "lvscc"
+    text = "".join(c if " " <= c <= "~" else "?" for c in text).replace('"', "'").replace("\\", "/")
+    return text[:limit]
+
+
 def _origin() -> Origin | None:
     return field(default=None, compare=False, hash=False, repr=False)  # type: ignore[return-value]
 
