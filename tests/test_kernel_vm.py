@@ -17,6 +17,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
@@ -28,7 +29,12 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 GUEST_SCRIPT = REPO / "scripts" / "vm" / "guest-pytest.sh"
-VM_TIMEOUT = 900  # seconds; a contended TCG run takes about 3 minutes
+# Two budgets, each for what it names: the guest's boot (TCG: ~8 s idle, a minute contended) and the
+# inner suite's own run, timed from the moment the guest starts it (~140 s idle, ~850 s seen under
+# heavy load). Progress lines go to the terminal meanwhile, so a slow run is visibly slow.
+BOOT_BUDGET = 300
+SUITE_BUDGET = 1200
+PROGRESS_EVERY = 30.0
 # udev would load these in the guest for nothing (TCG has no nested virtualisation).
 BLACKLIST = "modprobe.blacklist=kvm,kvm_intel,kvm_amd,irqbypass"
 VM_LOCK = Path(tempfile.gettempdir()) / "lvscc-kernel-vm.lock"
@@ -82,6 +88,16 @@ def guest_python() -> str:
     return os.environ.get("LVS_GUEST_PYTHON") or (str(venv) if venv.exists() else sys.executable)
 
 
+def venv_bin() -> Path:
+    """The bin folder of the Python running these tests: setup.sh installs vng there, and `make
+    test` need not have put it on PATH (vng itself runs virtme-run from PATH)."""
+    return Path(sys.executable).parent
+
+
+def find_vng() -> str | None:
+    return shutil.which("vng", path=f"{venv_bin()}{os.pathsep}{os.environ.get('PATH', os.defpath)}")
+
+
 def kvm_usable() -> bool:
     # /dev/kvm alone proves nothing: a PVM host has it but cannot run an unmodified guest kernel.
     cpu_flags = re.search(r"\b(vmx|svm)\b", Path("/proc/cpuinfo").read_text())
@@ -94,7 +110,7 @@ def prerequisites() -> tuple[Path, str]:
         not_run("needs root (network namespaces inside the guest, vng's 9p root share)")
     if not shutil.which("qemu-system-x86_64"):
         not_run("qemu-system-x86_64 not installed (apt: qemu-system-x86)")
-    vng = shutil.which("vng")
+    vng = find_vng()
     if not vng:
         not_run("vng not installed (pip: virtme-ng)")
     if not find_busybox():
@@ -129,7 +145,7 @@ def read_junit(path: Path) -> InnerRun:
     return InnerRun(passed, failed, skipped)
 
 
-def run_vm(kernel: Path, vng: str, out: Path) -> subprocess.CompletedProcess[str]:
+def run_vm(kernel: Path, vng: str, out: Path, progress: Callable[[str], None]) -> subprocess.CompletedProcess[str]:
     command = [
         vng, "--run", str(kernel), "--cpus", "2", "--memory", "1G", "--append", BLACKLIST,
         "--rwdir", str(out), "--cwd", str(REPO),
@@ -137,16 +153,52 @@ def run_vm(kernel: Path, vng: str, out: Path) -> subprocess.CompletedProcess[str
     ]
     if not kvm_usable():
         command.insert(3, "--disable-kvm")
+    env = {**os.environ, "PATH": f"{venv_bin()}{os.pathsep}{os.environ.get('PATH', os.defpath)}"}
     # Own session, so a timeout can take down qemu with vng (by this group's id only).
     vm = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, start_new_session=True)
-    try:
-        output, _ = vm.communicate(timeout=VM_TIMEOUT)
-    except subprocess.TimeoutExpired:
+                          text=True, start_new_session=True, env=env)
+    console: list[str] = []
+    drain = threading.Thread(target=lambda: console.extend(vm.stdout or ()), daemon=True)
+    drain.start()
+    overrun = watch_vm(vm, out, progress)
+    if overrun:
         os.killpg(vm.pid, signal.SIGKILL)
-        output, _ = vm.communicate()
-        pytest.fail(f"the kernel-test VM ran over {VM_TIMEOUT}s:\n{output[-4000:]}", pytrace=False)
+    vm.wait()
+    drain.join(timeout=10)
+    output = "".join(console)
+    if overrun:
+        pytest.fail(f"the kernel-test VM {overrun}:\n{output[-4000:]}\n{inner_log(out)[-4000:]}", pytrace=False)
     return subprocess.CompletedProcess(command, vm.returncode, output)
+
+
+def watch_vm(vm: subprocess.Popen[str], out: Path, progress: Callable[[str], None]) -> str | None:
+    """Waits for the guest, reporting the inner suite's progress; says which budget ran out, if one did."""
+    started = time.monotonic()
+    suite_started: float | None = None
+    last_report = started
+    while vm.poll() is None:
+        time.sleep(1)
+        now = time.monotonic()
+        if suite_started is None and (out / "uptime-start").exists():
+            suite_started = now
+            progress(f"kernel VM booted in {now - started:.0f}s; inner suite running")
+        if suite_started is None and now - started > BOOT_BUDGET:
+            return f"did not start its suite within the {BOOT_BUDGET}s boot budget"
+        if suite_started is not None and now - suite_started > SUITE_BUDGET:
+            return f"suite ran over its {SUITE_BUDGET}s budget"
+        if now - last_report >= PROGRESS_EVERY:
+            last_report = now
+            progress(f"kernel VM: {now - started:.0f}s, {finished_tests(out)} test(s) finished")
+    return None
+
+
+def inner_log(out: Path) -> str:
+    log = out / "pytest.log"
+    return log.read_text(errors="replace") if log.exists() else "(no inner log)"
+
+
+def finished_tests(out: Path) -> int:
+    return len(re.findall(r" (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)\b", inner_log(out)))
 
 
 @contextmanager
@@ -166,11 +218,15 @@ def test_kernel_suite_in_a_vm(tmp_path: Path, record_property: Callable[[str, ob
     kernel, vng = prerequisites()
     out = tmp_path / "vm"
     out.mkdir()
+    def progress(line: str) -> None:
+        with capsys.disabled():
+            print(f"\n{line}", end="", flush=True)
+
     with the_only_vm():
         started = time.monotonic()
-        vm = run_vm(kernel, vng, out)
+        vm = run_vm(kernel, vng, out, progress)
         wall = time.monotonic() - started
-    log = (out / "pytest.log").read_text() if (out / "pytest.log").exists() else "(no inner log)"
+    log = inner_log(out)
     rc_file = out / "rc"
     if not rc_file.exists():
         pytest.fail(f"the inner pytest never finished (vng exit {vm.returncode}):\n{vm.stdout[-4000:]}\n{log}",

@@ -9,7 +9,7 @@ python=$2
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cut -d' ' -f1 /proc/uptime > "$out/uptime-start"
 cd "$repo" || exit 1
-PYTHONDONTWRITEBYTECODE=1 "$python" -m pytest -q -rs -p no:cacheprovider \
+PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 "$python" -m pytest -v -rs -p no:cacheprovider \
     --basetemp=/tmp/lvscc-kernel-tests --junitxml="$out/junit.xml" tests/kernel \
     > "$out/pytest.log" 2>&1
 echo $? > "$out/rc"
