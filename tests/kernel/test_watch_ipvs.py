@@ -36,6 +36,9 @@ lvs lab {
 """
 INTERVAL = 2.0
 STARTUP = 240.0  # a Python start, the compile and the first full audit, under TCG
+# SIGTERM is honoured between cycles: a cycle under way (a full audit, several save tools) ends
+# first, and in a contended TCG guest one took over 10 s.
+STOP = 120.0
 WEIGHT = ("changed", "dest 198.51.100.11:80 of tcp 192.0.2.10:80", "weight")
 
 
@@ -73,6 +76,6 @@ def test_an_ipvsadm_edit_is_a_drift_event_within_one_interval(ipvs_netns: str, t
         assert (event["event"], event["trigger"]) == ("drift", ["poll"])
         assert ipvs_drifts(event) == [WEIGHT]
         assert elapsed <= INTERVAL + 1.0, f"drift event {elapsed:.2f}s after ipvsadm -e"
-        assert process.stop() == 0
+        assert process.stop(timeout=STOP) == 0
     finally:
         process.kill()
