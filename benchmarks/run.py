@@ -1,0 +1,139 @@
+"""Every row of lvscc's performance table in one run, each beside the peer it is judged against:
+whole processes, paired A B A B ... in one loop so that a noisy machine slows both sides alike,
+median wall time and peak memory (maxrss of that process alone) over N pairs.
+
+    python benchmarks/run.py [--runs 5] [--services 5000] [--servers 20]
+
+The IPVS audit row needs a kernel with IPVS: benchmarks/audit_vs_ipvsadm_save.py runs it inside
+the VM (see that script). No test asserts on these figures; benchmarks/README.md keeps the latest."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from gen import keepalived, lvs  # noqa: E402
+
+SMALL_KEEPALIVED = """\
+virtual_server 192.168.0.100 80 {
+  lvs_sched wlc
+  lvs_method NAT
+  protocol TCP
+  real_server 10.11.12.2 80 {
+    weight 1
+    TCP_CHECK { connect_timeout 3 }
+  }
+}
+"""
+
+
+@dataclass(frozen=True)
+class Sample:
+    seconds: float
+    max_rss_kib: int
+
+
+def run_once(argv: Sequence[str], cwd: Path) -> Sample:
+    """One process, timed from spawn to reap; its own peak RSS from wait4 (not the children's max)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert process.stderr is not None
+    error = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 1):  # 1: findings (keepalived -t and lvscc check both say so)
+        raise SystemExit(f"{' '.join(argv)} exited {process.returncode}:\n{error.decode(errors='replace')[-2000:]}")
+    return Sample(elapsed, usage.ru_maxrss)
+
+
+@dataclass(frozen=True)
+class Row:
+    work: str
+    ours: list[Sample]
+    peer_name: str
+    peer: list[Sample]
+    goal: str
+
+    def line(self) -> str:
+        ours = statistics.median(s.seconds for s in self.ours)
+        theirs = statistics.median(s.seconds for s in self.peer)
+        mem = max(s.max_rss_kib for s in self.ours) / 1024
+        peer_mem = max(s.max_rss_kib for s in self.peer) / 1024
+        return (f"| {self.work} | {ours:.3f} s, {mem:.0f} MiB | {self.peer_name}: {theirs:.3f} s, {peer_mem:.0f} MiB "
+                f"| {ours / theirs:.2f}x time, {mem / peer_mem:.2f}x memory | {self.goal} |")
+
+
+def paired(work: str, ours: Sequence[str], peer_name: str, peer: Sequence[str], goal: str, runs: int,
+           cwd: Path, before: object = None) -> Row:
+    mine: list[Sample] = []
+    theirs: list[Sample] = []
+    for _ in range(runs):
+        if callable(before):
+            before()
+        mine.append(run_once(ours, cwd))
+        theirs.append(run_once(peer, cwd))
+    return Row(work, mine, peer_name, theirs, goal)
+
+
+def tree_megabytes(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--services", type=int, default=5000)
+    parser.add_argument("--servers", type=int, default=20)
+    args = parser.parse_args()
+    keepalived_bin = shutil.which("keepalived")
+    if keepalived_bin is None:
+        raise SystemExit("keepalived is not installed (apt: keepalived)")
+    lvscc = [sys.executable, "-m", "lvscc"]
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        (work / "small.conf").write_text(SMALL_KEEPALIVED)
+        (work / "big.lvs").write_text(lvs(args.services, args.servers))
+        (work / "big.conf").write_text(keepalived(args.services, args.servers))
+        sample = str(REPO / "samples" / "guide-nat.lvs")
+        rows.append(paired("check samples/guide-nat.lvs", [*lvscc, "check", sample], "python3 -c pass",
+                           [sys.executable, "-c", "pass"], "<= 6x", args.runs, work))
+        rows.append(paired("check samples/guide-nat.lvs", [*lvscc, "check", sample], "keepalived -t (small file)",
+                           [keepalived_bin, "-t", "-f", "small.conf"], "(reference)", args.runs, work))
+        size = f"{args.services}x{args.servers}"
+        rows.append(paired(f"check {size}", [*lvscc, "check", "big.lvs"], "keepalived -t -f",
+                           [keepalived_bin, "-t", "-f", "big.conf"], "< 1.0x time, <= 1.5x memory", args.runs, work))
+        clear = lambda: shutil.rmtree(work / "out", ignore_errors=True)  # noqa: E731
+        rows.append(paired(f"compile --backend ipvsadm {size}",
+                           [*lvscc, "compile", "big.lvs", "-o", "out", "--backend", "ipvsadm"], "its own check",
+                           [*lvscc, "check", "big.lvs"], "<= 1.2x", max(1, args.runs // 2), work, before=clear))
+        clear()
+        full = run_once([*lvscc, "compile", "big.lvs", "-o", "out"], work)
+        megabytes, files = tree_megabytes(work / "out"), sum(1 for _ in (work / "out").rglob("*"))
+    print(f"machine: {os.cpu_count()} cores, {os.uname().sysname} {os.uname().release}; "
+          f"median of {args.runs} paired runs (compile rows: {max(1, args.runs // 2)})")
+    print("| work | lvscc | peer | ratio | goal |\n|---|---|---|---|---|")
+    for row in rows:
+        print(row.line())
+    print(f"| full compile {size} | {full.seconds:.1f} s, {full.max_rss_kib / 1024:.0f} MiB | {files} paths, "
+          f"{megabytes:.1f} MB | {megabytes / full.seconds:.1f} MB/s | bounded by disk |")
+    print("| audit of a 5000x20 IPVS table | run benchmarks/audit_vs_ipvsadm_save.py in the VM | "
+          "ipvsadm-save -n | | <= 0.5x |")
+
+
+if __name__ == "__main__":
+    main()
