@@ -171,3 +171,37 @@ def swap(staging: Path, target: Path) -> None:
         retired.rename(target)
         raise
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def write_file(path: Path, text: str) -> None:
+    """Replace one text file atomically (temp file + rename beside it). A symlink is written
+    through, not replaced, and an existing file keeps its mode, owner and group; when they
+    cannot be kept (another user's file) nothing is written and OSError says why."""
+    path = Path(os.path.realpath(path))
+    if path.is_dir():
+        raise OSError(errno.EISDIR, "is a directory", str(path))
+    old = path.stat() if path.exists() else None
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+            if old is not None and (old.st_uid, old.st_gid) != (os.getuid(), os.getgid()):
+                _keep_owner(out.fileno(), old, path)
+            os.fchmod(out.fileno(), old.st_mode & 0o7777 if old is not None else 0o666 & ~_umask())
+        os.replace(temp, path)
+    except BaseException:
+        os.unlink(temp)
+        raise
+
+
+def _keep_owner(fd: int, old: os.stat_result, path: Path) -> None:
+    try:
+        os.fchown(fd, old.st_uid, old.st_gid)
+    except PermissionError:
+        raise OSError(errno.EPERM, "rewriting it would change its owner or group", str(path)) from None
+
+
+def _umask() -> int:
+    mask = os.umask(0o22)
+    os.umask(mask)
+    return mask
