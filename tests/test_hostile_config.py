@@ -152,7 +152,10 @@ def test_stdin_is_read_for_check_compile_fmt_and_import(tmp_path: Path) -> None:
 
 
 def test_fmt_of_dev_stdin_never_replaces_the_link(tmp_path: Path) -> None:
-    before = os.readlink("/dev/stdin")
-    done = _lvscc("fmt", "/dev/stdin", cwd=tmp_path, stdin=MAIN.format(body=POOL.strip()))
+    """`fmt /dev/stdin` with a pipe on stdin, on a link made like /dev/stdin: a broken fmt
+    replaces this link, not the machine's."""
+    stdin = tmp_path / "stdin"
+    stdin.symlink_to("/proc/self/fd/0")
+    done = _lvscc("fmt", str(stdin), cwd=tmp_path, stdin=MAIN.format(body=POOL.strip()))
     assert done.returncode == 2 and "not a regular file" in done.stderr
-    assert os.path.islink("/dev/stdin") and os.readlink("/dev/stdin") == before
+    assert stdin.is_symlink() and os.readlink(stdin) == "/proc/self/fd/0"
