@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from lvscc.cli import main
 from lvscc.load import load
 
 REPO = Path(__file__).resolve().parents[1]
