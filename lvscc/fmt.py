@@ -29,6 +29,7 @@ from lvscc.model.config import (
     Director,
     Forwarding,
     HealthCheck,
+    IPInterface,
     Method,
     Pool,
     RealServer,
@@ -254,6 +255,12 @@ def _persistence(svc: VirtualService, w: Written) -> list[str]:
     return [line]
 
 
+def _vip(vip: IPInterface, span: Span, w: Written) -> str:
+    """The VIP with its prefix, unless the operator left out the prefix of a single address."""
+    single = vip.network.prefixlen == vip.max_prefixlen
+    return str(vip.ip) if single and w.spans(span) and "/" not in w.text(span) else str(vip)
+
+
 def _pooled(svc: VirtualService, pools: dict[str, Pool]) -> list[str]:
     """Pools whose every server this service lists, in first-use order: `servers NAME`."""
     names: list[str] = []
@@ -273,7 +280,7 @@ def _servers(svc: VirtualService, pools: dict[str, Pool], w: Written) -> list[st
 def _service(svc: VirtualService, config: Config, pools: dict[str, Pool], w: Written) -> list[str]:
     body: list[str] = []
     if svc.vip is not None:
-        body.append(f"vip {svc.vip}{_dev(svc.vip_dev)}")
+        body.append(f"vip {_vip(svc.vip, svc.spans.get('vip', NOWHERE), w)}{_dev(svc.vip_dev)}")
     body += _listen(svc)
     body.append(" ".join(["scheduler", svc.scheduler, *svc.sched_flags]))
     body += _persistence(svc, w)
