@@ -25,6 +25,7 @@ from lvscc.model.config import (
     DEFAULT_HEARTBEAT_DEAD_AFTER,
     DEFAULT_HEARTBEAT_INTERVAL,
     DEFAULT_HEARTBEAT_PORT,
+    DEFAULT_PERSISTENCE,
     DEFAULT_WEIGHT,
     Director,
     Forwarding,
@@ -247,7 +248,9 @@ def _listen(svc: VirtualService) -> list[str]:
 def _persistence(svc: VirtualService, w: Written) -> list[str]:
     if svc.persistence is None:
         return []
-    line = f"persistence {w.duration(svc.spans.get('persistence', NOWHERE), 'persistence', svc.persistence)}"
+    span = svc.spans.get("persistence", NOWHERE)
+    bare = svc.persistence == DEFAULT_PERSISTENCE and w.spans(span) and not re.match(r"persistence\s+\d", w.text(span))
+    line = "persistence" if bare else f"persistence {w.duration(span, 'persistence', svc.persistence)}"
     if isinstance(svc.persistence_mask, int):
         line += f" prefix {svc.persistence_mask}"
     elif svc.persistence_mask is not None:

@@ -171,6 +171,13 @@ WORDS = """lvs shop {
     server web1 198.51.100.21 weight 1 port 80   # the old box
     server web2 198.51.100.22
   }
+  service sticky {
+    vip 192.0.2.11 dev eth0:2
+    tcp 443
+    scheduler wlc
+    persistence netmask 255.255.255.0
+    server web3 198.51.100.23
+  }
 }
 """
 
@@ -179,7 +186,7 @@ def test_fmt_keeps_units_explicit_defaults_and_end_of_line_comments() -> None:
     text = format_config(_load(WORDS), WORDS)
     lines = [line.strip() for line in text.splitlines()]
     for kept in ("interval 2s", "dead-after 1m", "port 539", "arp sysctl", "tcp 15m", "tcpfin 2m", "udp 300s",
-                 "persistence 30m", "vip 192.0.2.10 dev eth0:1", "timeout 10s", "reentry 3m", "send \"timeout 5m\"", "tcp 80  # plain http",
+                 "persistence 30m", "vip 192.0.2.10 dev eth0:1", "persistence netmask 255.255.255.0", "timeout 10s", "reentry 3m", "send \"timeout 5m\"", "tcp 80  # plain http",
                  "server web1 198.51.100.21 port 80 weight 1  # the old box", "server web2 198.51.100.22"):
         assert kept in lines, (kept, text)
     assert format_config(_load(text), text) == text
