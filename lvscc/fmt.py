@@ -1,15 +1,21 @@
 """Config -> canonical .lvs text (docs/language.md).
 
-One statement per line, two-space indent, blocks in a fixed order, durations always in
-seconds (`300s`: what ipvsadm and the lvs.cf files say, so a reader compares numbers without
-converting units). Values equal to the language's documented default are left out, except
-the scheduler, which is always written because keepalived, ldirectord and ipvsadm disagree on
-it. The output parses back to an equal Config, and formatting is idempotent."""
+One statement per line, two-space indent, blocks in a fixed order. Made from a Config alone
+(what `import` prints), durations are in seconds (`300s`: what ipvsadm and the lvs.cf files
+say) and values equal to the language's documented default are left out, except the
+scheduler, which is always written because keepalived, ldirectord and ipvsadm disagree on it.
+
+Given the source the Config was read from (what `lvscc fmt` does), the layout changes but the
+words do not, like gofmt: a duration keeps its unit (`30m`), a value the operator wrote stays
+even when it is the default (`weight 1`, `arp sysctl`), and a comment at the end of a line
+stays at the end of that statement's line. The output parses back to an equal Config, and
+formatting is idempotent."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
-from typing import Iterator
+from typing import Iterator, Mapping
 
 from lvscc.model.config import (
     AuditPolicy,
@@ -19,10 +25,12 @@ from lvscc.model.config import (
     DEFAULT_HEARTBEAT_DEAD_AFTER,
     DEFAULT_HEARTBEAT_INTERVAL,
     DEFAULT_HEARTBEAT_PORT,
+    DEFAULT_PERSISTENCE,
     DEFAULT_WEIGHT,
     Director,
     Forwarding,
     HealthCheck,
+    IPInterface,
     Method,
     Pool,
     RealServer,
@@ -44,6 +52,53 @@ def seconds(value: int) -> str:
     return f"{value}s"
 
 
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}  # the language's (lvscc.build.values)
+_STRING = re.compile(r'"(?:\\.|[^"\\])*"')
+
+
+@dataclass(frozen=True)
+class Written:
+    """What the operator wrote, to keep their words: the source's lines with string literals
+    blanked (a keyword inside a string is not a keyword). Empty: print the canonical form."""
+
+    file: str = ""
+    lines: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, source: str | None, file: str) -> Written:
+        if source is None:
+            return cls()
+        blank = (_STRING.sub(lambda m: '"' + " " * (len(m.group()) - 2) + '"', line) for line in source.splitlines())
+        return cls(file, tuple(blank))
+
+    def text(self, span: Span) -> str:
+        """The statement at `span` as written (strings blanked); "" for one not in this source."""
+        if span.file != self.file or not span.line or span.end_line > len(self.lines):
+            return ""
+        lines = self.lines[span.line - 1: span.end_line]
+        end = sum(len(line) + 1 for line in lines[:-1]) + span.end_column - 1
+        return "\n".join(lines)[span.column - 1: end]
+
+    def spans(self, span: Span) -> bool:
+        """Whether `span` is a statement of this source (not a default, not another file)."""
+        return bool(self.text(span))
+
+    def says(self, span: Span, keyword: str) -> bool:
+        """Whether the statement at `span` spells out `keyword`."""
+        return re.search(rf"(?<![\w-]){re.escape(keyword)}(?![\w-])", self.text(span)) is not None
+
+    def keyed(self, spans: Mapping[str, Span], key: str) -> bool:
+        """Whether an option recorded in a node's `spans` was written in this source."""
+        return key in spans and self.spans(spans[key])
+
+    def duration(self, span: Span, keyword: str, value: int) -> str:
+        """`value` as written after `keyword` in the statement at `span` (`30m`), else in seconds."""
+        found = re.search(rf"(?<![\w-]){re.escape(keyword)}\s+(\d+)([smhd])\b", self.text(span))
+        if found and len(found[1]) <= 20 and int(found[1]) * _DURATION_UNITS[found[2]] == value:
+            return found[1] + found[2]
+        return seconds(value)
+
+
 def _block(head: str, body: list[str]) -> list[str]:
     return [f"{head} {{", *(INDENT + line for line in body), "}"] if body else [f"{head} {{}}"]
 
@@ -61,20 +116,22 @@ def _director(d: Director) -> list[str]:
     return _block(f"director {d.role}", body)
 
 
-def _heartbeat(config: Config) -> list[str]:
+def _heartbeat(config: Config, w: Written) -> list[str]:
     hb = config.heartbeat
     if hb is None:
         return []
     body = [
-        f"port {hb.port}" if hb.port != DEFAULT_HEARTBEAT_PORT else "",
-        f"interval {seconds(hb.interval)}" if hb.interval != DEFAULT_HEARTBEAT_INTERVAL else "",
-        f"dead-after {seconds(hb.dead_after)}" if hb.dead_after != DEFAULT_HEARTBEAT_DEAD_AFTER else "",
+        f"port {hb.port}" if hb.port != DEFAULT_HEARTBEAT_PORT or w.says(hb.span, "port") else "",
+        f"interval {w.duration(hb.span, 'interval', hb.interval)}"
+        if hb.interval != DEFAULT_HEARTBEAT_INTERVAL or w.says(hb.span, "interval") else "",
+        f"dead-after {w.duration(hb.span, 'dead-after', hb.dead_after)}"
+        if hb.dead_after != DEFAULT_HEARTBEAT_DEAD_AFTER or w.says(hb.span, "dead-after") else "",
         "monitor-links" if hb.monitor_links else "",
     ]
     return _block("heartbeat", [line for line in body if line])
 
 
-def _sync_daemon(config: Config) -> list[str]:
+def _sync_daemon(config: Config, w: Written) -> list[str]:
     sd = config.sync_daemon
     if sd is None:
         return []
@@ -85,7 +142,7 @@ def _plain(forwarding: Forwarding) -> Forwarding:
     return replace(forwarding, span=NOWHERE)
 
 
-def _forwarding(fwd: Forwarding) -> list[str]:
+def _forwarding(fwd: Forwarding, w: Written) -> list[str]:
     body: list[str] = []
     if fwd.method is Method.NAT:
         if fwd.gateway is not None:
@@ -93,10 +150,10 @@ def _forwarding(fwd: Forwarding) -> list[str]:
         if fwd.masquerade:
             body.append("masquerade " + ", ".join(str(n) for n in fwd.masquerade))
     elif fwd.method is Method.DIRECT:
-        if fwd.arp is not Forwarding().arp:
+        if fwd.arp is not Forwarding().arp or w.says(fwd.span, "arp"):
             body.append(f"arp {fwd.arp}")
     elif fwd.tunnel is not None:
-        if fwd.tunnel.type is not TunnelType.IPIP:
+        if fwd.tunnel.type is not TunnelType.IPIP or w.says(fwd.span, "type"):
             body.append(f"type {fwd.tunnel.type}")
         if fwd.tunnel.port is not None:
             body.append(f"port {fwd.tunnel.port}")
@@ -106,25 +163,26 @@ def _forwarding(fwd: Forwarding) -> list[str]:
     return _block(head, body) if body else [head]
 
 
-def _cluster_forwarding(config: Config) -> list[str]:
-    return [] if _plain(config.forwarding) == _plain(Forwarding()) else _forwarding(config.forwarding)
+def _cluster_forwarding(config: Config, w: Written) -> list[str]:
+    default = _plain(config.forwarding) == _plain(Forwarding()) and not w.spans(config.forwarding.span)
+    return [] if default else _forwarding(config.forwarding, w)
 
 
-def _timeouts(config: Config) -> list[str]:
+def _timeouts(config: Config, w: Written) -> list[str]:
     t = config.timeouts
     if t is None:
         return []
     pairs = (("tcp", t.tcp), ("tcpfin", t.tcpfin), ("udp", t.udp))
-    return _block("timeouts", [f"{k} {seconds(v)}" for k, v in pairs if v is not None])
+    return _block("timeouts", [f"{k} {w.duration(t.span, k, v)}" for k, v in pairs if v is not None])
 
 
-def _ipvs(config: Config) -> list[str]:
+def _ipvs(config: Config, w: Written) -> list[str]:
     if not config.ipvs_sysctls:
         return []
     return _block("ipvs", [f"{name} {' '.join(map(str, values))}" for name, values, _ in config.ipvs_sysctls])
 
 
-def _audit(config: Config) -> list[str]:
+def _audit(config: Config, w: Written) -> list[str]:
     a = config.audit
     default = AuditPolicy()
     body = [
@@ -137,12 +195,12 @@ def _audit(config: Config) -> list[str]:
     return _block("audit", body) if body else []
 
 
-def _server(rs: RealServer, service: VirtualService | None) -> str:
+def _server(rs: RealServer, service: VirtualService | None, w: Written) -> str:
     words = ["server", rs.name, str(rs.address)]
     default_port = service.port if service is not None else None
-    if rs.port is not None and rs.port != default_port:
+    if rs.port is not None and (rs.port != default_port or w.keyed(rs.spans, "port")):
         words += ["port", str(rs.port)]
-    if rs.weight != DEFAULT_WEIGHT:
+    if rs.weight != DEFAULT_WEIGHT or w.keyed(rs.spans, "weight"):
         words += ["weight", str(rs.weight)]
     if rs.upper:
         words += ["upper", str(rs.upper)]
@@ -150,23 +208,26 @@ def _server(rs: RealServer, service: VirtualService | None) -> str:
         words += ["lower", str(rs.lower)]
     if not rs.active:
         words.append("inactive")
-    if rs.method is not None and (service is None or rs.method is not service.forwarding.method):
+    if rs.method is not None and (service is None or rs.method is not service.forwarding.method
+                                  or w.keyed(rs.spans, "method")):
         words.append(str(rs.method))
     return " ".join(words)
 
 
-def _pool(pool: Pool) -> list[str]:
-    return _block(f"pool {pool.name}", [_server(rs, None) for rs in pool.servers])
+def _pool(pool: Pool, w: Written) -> list[str]:
+    return _block(f"pool {pool.name}", [_server(rs, None, w) for rs in pool.servers])
 
 
-def _check(check: HealthCheck) -> list[str]:
+def _check(check: HealthCheck, w: Written) -> list[str]:
     body = [
         f"send {quote(check.send)}" if check.send is not None else "",
         f"expect {quote(check.expect)}" if check.expect is not None else "",
         "regex" if check.regex else "",
         f"send-program {quote(check.send_program)}" if check.send_program is not None else "",
-        f"timeout {seconds(check.timeout)}" if check.timeout != DEFAULT_CHECK_TIMEOUT else "",
-        f"reentry {seconds(check.reentry)}" if check.reentry != DEFAULT_CHECK_REENTRY else "",
+        f"timeout {w.duration(check.span, 'timeout', check.timeout)}"
+        if check.timeout != DEFAULT_CHECK_TIMEOUT or w.says(check.span, "timeout") else "",
+        f"reentry {w.duration(check.span, 'reentry', check.reentry)}"
+        if check.reentry != DEFAULT_CHECK_REENTRY or w.says(check.span, "reentry") else "",
         f"load-monitor {check.load_monitor}" if check.load_monitor != "none" else "",
         f"port {check.port}" if check.port is not None else "",
     ]
@@ -184,15 +245,23 @@ def _listen(svc: VirtualService) -> list[str]:
     return []
 
 
-def _persistence(svc: VirtualService) -> list[str]:
+def _persistence(svc: VirtualService, w: Written) -> list[str]:
     if svc.persistence is None:
         return []
-    line = f"persistence {seconds(svc.persistence)}"
+    span = svc.spans.get("persistence", NOWHERE)
+    bare = svc.persistence == DEFAULT_PERSISTENCE and w.spans(span) and not re.match(r"persistence\s+\d", w.text(span))
+    line = "persistence" if bare else f"persistence {w.duration(span, 'persistence', svc.persistence)}"
     if isinstance(svc.persistence_mask, int):
         line += f" prefix {svc.persistence_mask}"
     elif svc.persistence_mask is not None:
         line += f" netmask {svc.persistence_mask}"
     return [line]
+
+
+def _vip(vip: IPInterface, span: Span, w: Written) -> str:
+    """The VIP with its prefix, unless the operator left out the prefix of a single address."""
+    single = vip.network.prefixlen == vip.max_prefixlen
+    return str(vip.ip) if single and w.spans(span) and "/" not in w.text(span) else str(vip)
 
 
 def _pooled(svc: VirtualService, pools: dict[str, Pool]) -> list[str]:
@@ -205,34 +274,34 @@ def _pooled(svc: VirtualService, pools: dict[str, Pool]) -> list[str]:
     return [n for n in names if all((n, rs.name) in listed for rs in pools[n].servers)]
 
 
-def _servers(svc: VirtualService, pools: dict[str, Pool]) -> list[str]:
+def _servers(svc: VirtualService, pools: dict[str, Pool], w: Written) -> list[str]:
     pooled = _pooled(svc, pools)
     lines = ["servers " + ", ".join(pooled)] if pooled else []
-    return lines + [_server(rs, svc) for rs in svc.servers if rs.pool not in pooled]
+    return lines + [_server(rs, svc, w) for rs in svc.servers if rs.pool not in pooled]
 
 
-def _service(svc: VirtualService, config: Config, pools: dict[str, Pool]) -> list[str]:
+def _service(svc: VirtualService, config: Config, pools: dict[str, Pool], w: Written) -> list[str]:
     body: list[str] = []
     if svc.vip is not None:
-        body.append(f"vip {svc.vip}{_dev(svc.vip_dev)}")
+        body.append(f"vip {_vip(svc.vip, svc.spans.get('vip', NOWHERE), w)}{_dev(svc.vip_dev)}")
     body += _listen(svc)
     body.append(" ".join(["scheduler", svc.scheduler, *svc.sched_flags]))
-    body += _persistence(svc)
+    body += _persistence(svc, w)
     if svc.persistence_engine:
         body.append(f"persistence-engine {svc.persistence_engine}")
     if svc.one_packet:
         body.append("one-packet")
-    if _plain(svc.forwarding) != _plain(config.forwarding):
-        body += _forwarding(svc.forwarding)
+    if _plain(svc.forwarding) != _plain(config.forwarding) or w.keyed(svc.spans, "forwarding"):
+        body += _forwarding(svc.forwarding, w)
     if svc.check is not None:
-        body += _check(svc.check)
+        body += _check(svc.check, w)
     if svc.quiesce:
         body.append("quiesce")
     if svc.sorry_server is not None:
         body.append(f"sorry-server {svc.sorry_server}")
     if not svc.active:
         body.append("disabled")
-    body += _servers(svc, pools)
+    body += _servers(svc, pools, w)
     return _block(f"service {svc.name}", body)
 
 
@@ -245,7 +314,7 @@ class _Item:
     group: str  # items of one group are not separated by blank lines
 
 
-def _items(config: Config) -> Iterator[_Item]:
+def _items(config: Config, w: Written) -> Iterator[_Item]:
     pools = {p.name: p for p in config.pools}
     for d in sorted(config.directors, key=lambda d: d.role != "primary"):
         yield _Item(_director(d), d.span, "head")
@@ -254,14 +323,14 @@ def _items(config: Config) -> Iterator[_Item]:
         (_timeouts, config.timeouts), (_ipvs, None), (_audit, config.audit),
     )
     for render, node in heads:
-        lines = render(config)
+        lines = render(config, w)
         if lines:
             span = node.span if node is not None else _ipvs_span(config)
             yield _Item(lines, span, "head")
     for pool in config.pools:
-        yield _Item(_pool(pool), pool.span, f"pool {pool.name}")
+        yield _Item(_pool(pool, w), pool.span, f"pool {pool.name}")
     for svc in config.services:
-        yield _Item(_service(svc, config, pools), svc.span, f"service {svc.name}")
+        yield _Item(_service(svc, config, pools, w), svc.span, f"service {svc.name}")
 
 
 def _ipvs_span(config: Config) -> Span:
@@ -287,9 +356,25 @@ def source_comments(text: str) -> list[tuple[int, str]]:
     return found
 
 
-def _place_comments(items: list[_Item], comments: list[tuple[int, str]], file: str) -> list[str]:
+def _at_end_of_its_line(item: _Item, code: str, comment: str) -> bool:
+    """Append `comment` to the item's line that prints the statement it was written after:
+    the line that reads `code`, else the one line that starts with the same two words
+    (`server web1 ...` with its options reordered, `check {` of a one-line block)."""
+    wanted = code.split()
+    lines = [line.split() for line in item.lines]
+    matches = [i for i, words in enumerate(lines) if wanted and words == wanted]
+    if not matches and len(wanted) >= 2:
+        matches = [i for i, words in enumerate(lines) if words[:2] == wanted[:2]]
+        matches = matches if len(matches) == 1 else []
+    if matches:
+        item.lines[matches[0]] += f"  {comment}"
+    return bool(matches)
+
+
+def _place_comments(items: list[_Item], comments: list[tuple[int, str]], file: str, source: list[str]) -> list[str]:
     """Attach each comment to the statement it precedes or sits inside (source order), so a
-    statement that fmt moves takes its comments along. Returns the comments left at the end."""
+    statement that fmt moves takes its comments along; a comment after a statement on its
+    line stays there. Returns the comments left at the end."""
     placed = sorted((i for i in items if i.span.file == file and i.span.line), key=lambda i: i.span.line)
     before: dict[int, list[str]] = {}
     inside: dict[int, list[str]] = {}
@@ -300,7 +385,7 @@ def _place_comments(items: list[_Item], comments: list[tuple[int, str]], file: s
             trailing.append(text)
         elif line < owner.span.line:
             before.setdefault(id(owner), []).append(text)
-        else:
+        elif not _at_end_of_its_line(owner, source[line - 1].rstrip()[: -len(text)], text):
             inside.setdefault(id(owner), []).append(text)
     for item in items:
         inner = inside.get(id(item), [])
@@ -313,12 +398,13 @@ def _place_comments(items: list[_Item], comments: list[tuple[int, str]], file: s
 
 
 def format_config(config: Config, source: str | None = None) -> str:
-    """Canonical text of `config`; given the `source` it was read from, its comments are kept
-    next to the statements they were written with."""
+    """Canonical text of `config`; given the `source` it was read from, the operator's words
+    and comments are kept (see the module's docstring)."""
     comments = source_comments(source) if source is not None else []
     header = [text for line, text in comments if line < config.span.line]
-    items = list(_items(config))
-    trailing = _place_comments(items, [c for c in comments if c[0] >= config.span.line], config.span.file)
+    items = list(_items(config, Written.of(source, config.span.file)))
+    trailing = _place_comments(items, [c for c in comments if c[0] >= config.span.line], config.span.file,
+                               source.splitlines() if source is not None else [])
     body: list[str] = []
     previous = None
     for item in items:

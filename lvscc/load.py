@@ -3,8 +3,13 @@ order to the builder. The only stage that touches the file system on the way in.
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from lark import Tree
 
@@ -14,38 +19,70 @@ from lvscc.model.config import Config
 from lvscc.model.span import NOWHERE, Span
 from lvscc.parse import args, node_span, parse
 
-IO_ERROR = "LVS003"  # unreadable file, not UTF-8
+IO_ERROR = "LVS003"  # unreadable file, not UTF-8, not a regular file
 INCLUDE_CYCLE = "LVS004"
 STRUCTURE = "LVS005"  # no lvs block, two of them, or one inside an include
+INCLUDE_REPEAT = "LVS006"
+INCLUDE_OUTSIDE = "LVS007"
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
+STDIN = "-"
+STDIN_NAME = "<stdin>"
 
 
 tree_span = node_span
 
 
+def read_bytes(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file, or of stdin for `-`. Refuses (OSError) FIFOs, devices and
+    anything larger than `limit`, before reading it: `include "/dev/zero"` must not grow
+    without end, and a FIFO must not block. The cap is enforced while reading, as a file can
+    grow after its size was looked at."""
+    if str(path) == STDIN:
+        return _capped(sys.stdin.buffer.read, limit)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return _capped(file.read, limit)
+
+
+def _capped(read: Callable[[int], bytes], limit: int) -> bytes:
+    data = read(limit + 1)
+    if len(data) > limit:
+        raise OSError(errno.EFBIG, f"larger than {limit // (1024 * 1024)} MiB")
+    return data
+
+
+def decode(data: bytes, shown: str) -> str | Diagnostic:
+    """UTF-8 text, or the error at the first byte that is not."""
+    try:
+        return data.decode("utf-8-sig")  # a BOM from a Windows editor is not content
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        where = Span(shown, line, e.start - data.rfind(b"\n", 0, e.start), line, 0)
+        return error(IO_ERROR, f"{shown} is not UTF-8 text", where, "lvscc reads configs as UTF-8; convert the file")
+
+
 @dataclass
 class _Loader:
+    root: Path | None  # includes must stay under it; None: anywhere
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
+    included: dict[Path, Span] = field(default_factory=dict)  # every file read, and the include that read it
 
-    def read(self, path: Path, shown: str, at: Span) -> str | None:
+    def read(self, path: Path | str, shown: str, at: Span) -> str | None:
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                raise OSError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
-            data = path.read_bytes()
+            data = read_bytes(path)
         except OSError as e:
             self.diagnostics.append(error(IO_ERROR, f"cannot read {shown}: {e.strerror or e}", at))
             return None
-        try:
-            return data.decode("utf-8-sig")  # a BOM from a Windows editor is not content
-        except UnicodeDecodeError as e:
-            line = data[: e.start].count(b"\n") + 1
-            where = Span(shown, line, e.start - data.rfind(b"\n", 0, e.start), line, 0)
-            self.diagnostics.append(error(IO_ERROR, f"{shown} is not UTF-8 text", where,
-                                          "lvscc reads configs as UTF-8; convert the file"))
+        text = decode(data, shown)
+        if isinstance(text, Diagnostic):
+            self.diagnostics.append(text)
             return None
+        return text
 
     def statements(self, text: str, shown: str, path: Path | None, chain: tuple[Path, ...]) -> list[tuple[str, Tree]]:
         """Parse one file and return its statements with every include expanded in place."""
@@ -63,17 +100,32 @@ class _Loader:
                 out.append((shown, node))
         return out
 
+    def refused(self, target: Path, relative: str, chain: tuple[Path, ...], at: Span) -> Diagnostic | None:
+        """Why an include may not be read: a cycle, a second inclusion, or a file outside the
+        config's directory tree. Nothing of a refused file is read, so no diagnostic can show
+        its lines."""
+        if target in chain:
+            cycle = " -> ".join(p.name for p in chain + (target,))
+            return error(INCLUDE_CYCLE, f"include cycle: {cycle}", at, "remove one of the includes")
+        if target in self.included:
+            return error(INCLUDE_REPEAT, f"{relative} is already included (at {self.included[target]})", at,
+                         "include each file once")
+        if self.root is not None and not target.is_relative_to(self.root):
+            return error(INCLUDE_OUTSIDE, f"{relative} is outside {self.root}, the config's directory", at,
+                         "move the file next to the config, or run with --allow-include-outside")
+        return None
+
     def include(self, node: Tree, shown: str, path: Path | None, chain: tuple[Path, ...]) -> list[tuple[str, Tree]]:
         token = args(node)[0]
         at = tree_span(shown, node)
         relative = token.value[1:-1]
         base = path.parent if path is not None else Path.cwd()
-        target = (base / relative).resolve()
-        if target in chain:
-            cycle = " -> ".join(p.name for p in chain + (target,))
-            self.diagnostics.append(error(INCLUDE_CYCLE, f"include cycle: {cycle}", at,
-                                          "remove one of the includes"))
+        target = Path(os.path.realpath(base / relative))  # a symlink loop stays as it is and fails to open
+        refusal = self.refused(target, relative, chain, at)
+        if refusal is not None:
+            self.diagnostics.append(refusal)
             return []
+        self.included[target] = at
         text = self.read(target, relative, at)
         if text is None:
             return []
@@ -87,7 +139,7 @@ class _Loader:
 
 
 def _expand(loader: _Loader, text: str, shown: str, path: Path | None) -> Config | None:
-    chain = (path.resolve(),) if path is not None else ()
+    chain = (Path(os.path.realpath(path)),) if path is not None else ()
     top = loader.statements(text, shown, path, chain)
     blocks = [(f, s) for f, s in top if s.data == "lvs"]
     stray = [(f, s) for f, s in top if s.data != "lvs" and f == shown]
@@ -121,17 +173,29 @@ class Loaded:
     sources: dict[str, str]  # file name as shown in diagnostics -> its text
 
 
-def load(path: str | Path) -> Loaded:
-    loader = _Loader()
-    shown = str(path)
-    text = loader.read(Path(path), shown, NOWHERE)
-    config = _expand(loader, text, shown, Path(path)) if text is not None else None
+def _root(path: Path | None, include_anywhere: bool) -> Path | None:
+    """The directory tree includes must stay in: the config's own (the working directory for
+    stdin), unless the operator opted out."""
+    if include_anywhere:
+        return None
+    return Path(os.path.realpath(path.parent if path is not None else Path.cwd()))
+
+
+def load(path: str | Path, *, include_anywhere: bool = False) -> Loaded:
+    """Load a config file, or stdin for `-` (shown as <stdin>, includes relative to the
+    working directory)."""
+    file = None if str(path) == STDIN else Path(path)
+    shown = STDIN_NAME if file is None else str(path)
+    loader = _Loader(_root(file, include_anywhere))
+    text = loader.read(STDIN if file is None else file, shown, NOWHERE)
+    config = _expand(loader, text, shown, file) if text is not None else None
     return Loaded(config, loader.diagnostics, loader.sources)
 
 
-def load_text(text: str, filename: str = "<string>") -> tuple[Config | None, list[Diagnostic]]:
-    loader = _Loader()
-    config = _expand(loader, text, filename, Path(filename) if filename != "<string>" else None)
+def load_text(text: str, filename: str = "<string>", *, include_anywhere: bool = False) -> tuple[Config | None, list[Diagnostic]]:
+    path = Path(filename) if filename != "<string>" else None
+    loader = _Loader(_root(path, include_anywhere))
+    config = _expand(loader, text, filename, path)
     return config, loader.diagnostics
 
 

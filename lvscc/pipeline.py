@@ -64,8 +64,8 @@ class Result:
 
 
 @_without_cycle_collection
-def check_file(path: str | Path) -> Result:
-    loaded = load(path)
+def check_file(path: str | Path, *, include_anywhere: bool = False) -> Result:
+    loaded = load(path, include_anywhere=include_anywhere)
     found = list(loaded.diagnostics)
     if loaded.config is not None:
         found += check(loaded.config)
@@ -73,10 +73,11 @@ def check_file(path: str | Path) -> Result:
 
 
 @_without_cycle_collection
-def compile_file(path: str | Path, backends: list[Backend], layout: str = "flat") -> Result:
+def compile_file(path: str | Path, backends: list[Backend], layout: str = "flat", *,
+                 include_anywhere: bool = False) -> Result:
     from lvscc.lower import lower
 
-    checked = check_file(path)
+    checked = check_file(path, include_anywhere=include_anywhere)
     if checked.config is None or has_errors(checked.diagnostics):
         return checked
     found = checked.diagnostics + [d for b in backends for d in b.unsupported(checked.config)]

@@ -4,6 +4,7 @@ without writing, and refuses what it cannot format faithfully."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from dataclasses import replace
@@ -83,10 +84,10 @@ def test_comments_travel_with_their_statements() -> None:
     text = format_config(_load(MESSY), MESSY)
     lines = text.splitlines()
     assert lines[0] == "# cluster header" and lines[1] == "lvs shop {"
-    # a comment on a block's line opens the block's body
-    assert lines[lines.index("  timeouts {") + 1] == "    # short UDP entries for DNS"
+    # a comment after a one-line block stays on the line that opens it
+    assert "  timeouts {  # short UDP entries for DNS" in lines
     assert lines[lines.index("  service front {") - 1] == "  # the shop front end"
-    assert "    # timeout is the default" in lines
+    assert "    check {  # timeout is the default" in lines
     assert lines[-2:] == ["  # trailing note", "}"]
     assert format_config(_load(text), text) == text
 
@@ -153,3 +154,55 @@ def test_fmt_is_a_subcommand_of_the_installed_entry_point(tmp_path: Path) -> Non
     done = subprocess.run([sys.executable, "-m", "lvscc", "fmt", "--check", str(path)], capture_output=True,
                           text=True, cwd=REPO, timeout=60)
     assert (done.returncode, done.stdout) == (1, f"{path}\n")
+
+
+# ---- what the operator wrote stays ---------------------------------------------------------
+
+WORDS = """lvs shop {
+  heartbeat { interval 2s  dead-after 1m  port 539 }
+  forwarding direct { arp sysctl }
+  timeouts { tcp 15m  tcpfin 2m  udp 300s }
+  service front {
+    vip 192.0.2.10 dev eth0:1
+    tcp 80   # plain http
+    scheduler wlc
+    persistence 30m
+    check { send "timeout 5m"  timeout 10s  reentry 3m }
+    server web1 198.51.100.21 weight 1 port 80   # the old box
+    server web2 198.51.100.22
+  }
+  service sticky {
+    vip 192.0.2.11 dev eth0:2
+    tcp 443
+    scheduler wlc
+    persistence netmask 255.255.255.0
+    server web3 198.51.100.23
+  }
+}
+"""
+
+
+def test_fmt_keeps_units_explicit_defaults_and_end_of_line_comments() -> None:
+    text = format_config(_load(WORDS), WORDS)
+    lines = [line.strip() for line in text.splitlines()]
+    for kept in ("interval 2s", "dead-after 1m", "port 539", "arp sysctl", "tcp 15m", "tcpfin 2m", "udp 300s",
+                 "persistence 30m", "vip 192.0.2.10 dev eth0:1", "persistence netmask 255.255.255.0", "timeout 10s", "reentry 3m", "send \"timeout 5m\"", "tcp 80  # plain http",
+                 "server web1 198.51.100.21 port 80 weight 1  # the old box", "server web2 198.51.100.22"):
+        assert kept in lines, (kept, text)
+    assert format_config(_load(text), text) == text
+    assert format_config(_load(text)) == format_config(_load(WORDS)), "the meaning is unchanged"
+
+
+def test_without_its_source_the_form_is_canonical() -> None:
+    text = format_config(_load(WORDS))
+    assert "persistence 1800s" in text and "arp sysctl" not in text and "weight 1" not in text
+
+
+def test_fmt_writes_through_a_symlink_and_keeps_owner_and_mode(tmp_path: Path) -> None:
+    real = _write(tmp_path, "real.lvs", MESSY)
+    real.chmod(0o640)
+    os.chown(real, 0, 4)  # a group the file's owner is not in: fmt must not reset it
+    (tmp_path / "link.lvs").symlink_to("real.lvs")
+    assert main(["fmt", str(tmp_path / "link.lvs")]) == 0
+    assert (tmp_path / "link.lvs").is_symlink() and real.read_text() == format_config(_load(MESSY), MESSY)
+    assert (real.stat().st_mode & 0o777, real.stat().st_gid) == (0o640, 4)

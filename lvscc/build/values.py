@@ -28,6 +28,8 @@ BAD_VALUE = "LVS024"  # a word outside its allowed set
 BAD_RANGE = "LVS028"
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_VALUE = 2**64
+MAX_DIGITS = 20  # of a decimal: more cannot be below MAX_VALUE
 DEVICE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@-]*(:[A-Za-z0-9_]+)?")
 ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", '"': '"'}
 
@@ -67,18 +69,31 @@ class Builder:
     # ---- scalar values ------------------------------------------------------------------
     def integer(self, token: Token) -> int | None:
         text = str(token)
-        try:
-            return int(text, 16) if text.lower().startswith("0x") else int(text, 10)
-        except ValueError:
-            unit = re.fullmatch(r"\d+([a-z]+)", text)
-            hint = "a count takes no unit" if unit and unit.group(1) in UNITS else "write digits, or 0x and hex digits"
-            self.fail(BAD_NUMBER, f"`{text}` is not a number", token, hint)
-            return None
+        if re.fullmatch(r"\d+|0[xX][0-9a-fA-F]+", text):
+            hexadecimal = text[1:2] in ("x", "X")
+            value = int(text, 16) if hexadecimal else int(text) if len(text) <= MAX_DIGITS else None
+            return self.bounded(value, token, BAD_NUMBER, "no count, port, mark or weight is that large")
+        unit = re.fullmatch(r"\d+([a-z]+)", text)
+        hint = "a count takes no unit" if unit and unit.group(1) in UNITS else "write digits, or 0x and hex digits"
+        self.fail(BAD_NUMBER, f"`{text}` is not a number", token, hint)
+        return None
+
+    def bounded(self, value: int | None, token: Token, code: str, hint: str) -> int | None:
+        """`value` if it fits in 64 bits (the widest field any kernel tool takes), else a range
+        error that names the token without printing all of its digits."""
+        if value is not None and value < MAX_VALUE:
+            return value
+        text = str(token)
+        shown = text if len(text) <= 24 else f"{text[:12]}…({len(text)} characters)"
+        self.fail(code, f"`{shown}` is out of range", token, hint)
+        return None
 
     def duration(self, token: Token) -> int | None:
         match = re.fullmatch(r"(\d+)([a-z]*)", str(token))
         if match and match.group(2) in UNITS:
-            return int(match.group(1)) * UNITS[match.group(2)]
+            digits = match.group(1)
+            value = int(digits) * UNITS[match.group(2)] if len(digits) <= MAX_DIGITS else None
+            return self.bounded(value, token, BAD_DURATION, "durations are at most a few days, e.g. `300s`, `5m`")
         if match and not match.group(2):
             self.fail(BAD_DURATION, f"duration `{token}` has no unit", token, f"write `{token}s` for seconds")
         else:

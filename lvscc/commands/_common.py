@@ -19,6 +19,11 @@ def add_diagnostic_options(parser: argparse.ArgumentParser) -> None:
                         help="lowest severity that makes the exit code 1 (default: error)")
 
 
+def add_include_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--allow-include-outside", dest="include_anywhere", action="store_true",
+                        help="let `include` read files outside the config's own directory tree (refused by default)")
+
+
 def emit(diagnostics: list[Diagnostic], sources: dict[str, str], fmt: str) -> None:
     """Text findings go to stderr, like a compiler's; machine formats are the output itself."""
     if fmt == "json":

@@ -5,17 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lvscc.commands._common import add_diagnostic_options, emit, exit_code
+from lvscc.commands._common import add_diagnostic_options, add_include_option, emit, exit_code
 from lvscc.pipeline import check_file
 from lvscc.target import TargetError, check_target, load_target
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("check", help="validate configs and print every finding")
-    parser.add_argument("files", nargs="+", metavar="FILE")
+    parser.add_argument("files", nargs="+", metavar="FILE", help="config files; - reads stdin")
     parser.add_argument("--target", metavar="PROFILE",
                         help="also check against a router's capabilities: the profile.json `lvscc snapshot` wrote there")
     add_diagnostic_options(parser)
+    add_include_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -25,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     except TargetError as e:
         print(f"lvscc check: {e}", file=sys.stderr)
         return 2
-    results = [check_file(f) for f in args.files]
+    results = [check_file(f, include_anywhere=args.include_anywhere) for f in args.files]
     diagnostics = [d for r in results for d in r.diagnostics]
     if target is not None:
         diagnostics += [d for r in results if r.config is not None for d in check_target(r.config, target)]

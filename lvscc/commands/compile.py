@@ -8,7 +8,7 @@ import difflib
 import sys
 from pathlib import Path
 
-from lvscc.commands._common import add_diagnostic_options, emit, exit_code
+from lvscc.commands._common import add_diagnostic_options, add_include_option, emit, exit_code
 from lvscc.diagnostics import has_errors
 from lvscc.output import OutputError, manifest, write
 from lvscc.pipeline import compile_file
@@ -17,13 +17,14 @@ from lvscc.render import LAYOUTS, Backend, registry
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("compile", help="compile a config into the files each host loads")
-    parser.add_argument("file", metavar="FILE")
+    parser.add_argument("file", metavar="FILE", help="the config; - reads stdin")
     parser.add_argument("-o", "--output", required=True, metavar="DIR", help="output directory (replaced as a whole)")
     parser.add_argument("--backend", action="append", metavar="NAME",
                         help="only this backend (repeatable); default: all default backends")
     parser.add_argument("--layout", choices=LAYOUTS, default="flat",
                         help="flat: DIR/HOST/FILE; rhel, debian: each file where that system loads it at boot")
     add_diagnostic_options(parser)
+    add_include_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     except SystemExit as stop:
         print(stop, file=sys.stderr)
         return 2
-    result = compile_file(args.file, backends, args.layout)
+    result = compile_file(args.file, backends, args.layout, include_anywhere=args.include_anywhere)
     emit(result.diagnostics, result.sources, args.format)
     if result.unreadable:
         return 2

@@ -1,42 +1,29 @@
 """`lvscc fmt FILE... [--check]`: rewrite configs in the canonical form of lvscc.fmt.
 
-In place by default (temp file + rename, so a crash never leaves half a file); `--check`
+In place by default (temp file + rename, so a crash never leaves half a file), through
+symlinks and keeping the file's mode, owner and group; `-` formats stdin to stdout. `--check`
 writes nothing, lists the files that would change and exits 1 if there are any. A config that
 includes other files is left alone: formatting its Config would inline the includes."""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from lvscc.commands._common import emit
 from lvscc.diagnostics import has_errors
 from lvscc.fmt import format_config
-from lvscc.load import load
+from lvscc.load import STDIN, load
+from lvscc.output import write_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("fmt", help="rewrite configs in canonical form")
-    parser.add_argument("files", nargs="+", metavar="FILE")
+    parser.add_argument("files", nargs="+", metavar="FILE", help="config files; - formats stdin to stdout")
     parser.add_argument("--check", action="store_true",
                         help="write nothing; list files that are not formatted and exit 1 if any")
     parser.set_defaults(run=run)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        if path.exists():
-            os.chmod(temp, path.stat().st_mode & 0o7777)
-        os.replace(temp, path)
-    except BaseException:
-        os.unlink(temp)
-        raise
 
 
 def formatted(path: str) -> tuple[str, str] | None:
@@ -49,23 +36,30 @@ def formatted(path: str) -> tuple[str, str] | None:
         sys.stderr.write(f"{path}: not formatted: it includes {', '.join(loaded.config.files[1:])}, "
                          "which formatting would inline\n")
         return None
-    text = loaded.sources[str(path)]
+    text = loaded.sources[loaded.config.files[0]]
     return text, format_config(loaded.config, text)
 
 
-def run(args: argparse.Namespace) -> int:
-    status = 0
-    for path in args.files:
-        result = formatted(path)
-        if result is None:
-            status = 2
-            continue
-        current, canonical = result
+def _one(path: str, check: bool) -> int:
+    result = formatted(path)
+    if result is None:
+        return 2
+    current, canonical = result
+    if check:
         if current == canonical:
-            continue
-        if args.check:
-            sys.stdout.write(f"{path}\n")
-            status = max(status, 1)
-        else:
-            write_atomically(Path(path), canonical)
-    return status
+            return 0
+        sys.stdout.write(f"{path}\n")
+        return 1
+    if path == STDIN:
+        sys.stdout.write(canonical)
+    elif current != canonical:
+        try:
+            write_file(Path(path), canonical)
+        except OSError as e:
+            sys.stderr.write(f"lvscc fmt: cannot rewrite {path}: {e.strerror or e}\n")
+            return 2
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    return max(_one(path, args.check) for path in args.files)

@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Callable
 
 from lvscc.commands._common import emit
-from lvscc.commands.fmt import write_atomically
 from lvscc.diagnostics import Diagnostic, Severity
 from lvscc.fmt import format_config
 from lvscc.importers.ipvsadm import import_ipvsadm
 from lvscc.importers.keepalived import import_keepalived
 from lvscc.importers.piranha import import_piranha
+from lvscc.load import STDIN, STDIN_NAME, read_bytes
 from lvscc.model.config import Config
+from lvscc.output import write_file
 
 IMPORTERS: dict[str, Callable[[str, str], tuple[Config | None, list[Diagnostic]]]] = {
     "piranha": import_piranha,
@@ -30,24 +31,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("import", help="translate lvs.cf, keepalived.conf or ipvsadm-save output to .lvs")
     parser.add_argument("--from", dest="source", choices=tuple(IMPORTERS), required=True,
                         help="format of FILE: piranha (lvs.cf), keepalived (keepalived.conf), ipvsadm (ipvsadm-save -n)")
-    parser.add_argument("file", metavar="FILE")
+    parser.add_argument("file", metavar="FILE", help="the file to translate; - reads stdin")
     parser.add_argument("-o", "--output", metavar="OUT", help="write the .lvs text here instead of stdout")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    shown = STDIN_NAME if args.file == STDIN else args.file
     try:
-        text = Path(args.file).read_text(encoding="utf-8")
+        text = read_bytes(args.file).decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        sys.stderr.write(f"lvscc import: cannot read {args.file}: {e}\n")
+        sys.stderr.write(f"lvscc import: cannot read {shown}: {getattr(e, 'strerror', None) or e}\n")
         return 2
-    config, diagnostics = IMPORTERS[args.source](text, args.file)
-    emit(diagnostics, {args.file: text}, "text")
+    config, diagnostics = IMPORTERS[args.source](text, shown)
+    emit(diagnostics, {shown: text}, "text")
     if config is None:
         return 2
     lvs = format_config(config)
     if args.output:
-        write_atomically(Path(args.output), lvs)
+        try:
+            write_file(Path(args.output), lvs)
+        except OSError as e:
+            sys.stderr.write(f"lvscc import: cannot write {args.output}: {e.strerror or e}\n")
+            return 2
     else:
         sys.stdout.write(lvs)
     return 1 if any(d.severity.rank >= Severity.WARNING.rank for d in diagnostics) else 0

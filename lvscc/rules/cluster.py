@@ -186,3 +186,19 @@ def marks_only_incoming(config: Config) -> Iterable[Diagnostic]:
             span_of(marked[0], "fwmark"),
             "test the services from a client, not from the director",
         )
+
+
+@rule("LVS172")
+def host_names_unique(config: Config) -> Iterable[Diagnostic]:
+    """Every host gets its own artifact tree named after it: a real server named like a
+    director writes its ARP sysctls and kit into the director's tree, replacing its files."""
+    declared = {director.role: director.span for director in config.directors}
+    directors = declared or {"primary": config.span}  # with none declared there is still a primary
+    reported: set[str] = set()
+    for service in config.services:
+        for server in service.servers:
+            if server.name in directors and server.name not in reported:
+                reported.add(server.name)
+                where = f"declared at {directors[server.name]}" if declared else "the director lvscc assumes"
+                yield error("LVS172", f"real server {server.name} has the name of director {server.name} ({where})",
+                            server.span, "rename the real server: `primary` and `backup` name the directors")

@@ -39,6 +39,7 @@ QUIET = 0.1  # seconds without a new event that end a burst
 LONGEST = 0.5  # a burst that never goes quiet is acted on after this long anyway
 START = "start"
 POLL = "poll"
+RELOAD = "reload"  # SIGHUP: what a daemon's operator sends to make it read its config again
 
 Sink = Callable[[dict[str, object], WatchState], None]
 
@@ -51,6 +52,7 @@ class Options:
     host: str | None = None
     interval: float = 5.0  # seconds between IPVS polls
     metrics_file: Path | None = None
+    include_anywhere: bool = False  # --allow-include-outside
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ class Pending:
 def watched_paths(files: Iterable[str | Path]) -> frozenset[Path]:
     """Each file as named and, behind a symlink, the file it points to: editing either must
     be seen, and they may sit in different directories."""
-    return frozenset(p for f in files for p in (Path(f).absolute(), Path(f).resolve()))
+    return frozenset(p for f in files for p in (Path(f).absolute(), Path(os.path.realpath(f))))
 
 
 def file_reasons(events: Iterable[FileEvent], files: frozenset[Path]) -> list[str]:
@@ -95,7 +97,7 @@ def file_reasons(events: Iterable[FileEvent], files: frozenset[Path]) -> list[st
 
 
 def causes_compile(reasons: Iterable[str]) -> bool:
-    return any(r == START or r.startswith(("file", "directory")) for r in reasons)
+    return any(r in (START, RELOAD) or r.startswith(("file", "directory")) for r in reasons)
 
 
 def write_metrics(path: Path, text: str) -> None:
@@ -142,6 +144,7 @@ class Watcher:
         self.selector.register(wake_read, selectors.EVENT_READ, lambda now: _drain(wake_read))
         previous_fd = signal.set_wakeup_fd(wake_write.fileno(), warn_on_full_buffer=False)
         previous = {s: signal.signal(s, self._stop) for s in (signal.SIGINT, signal.SIGTERM)}
+        previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, self._reload)
         try:
             self.cycle((START,))
             while not self.stopping:
@@ -157,6 +160,9 @@ class Watcher:
 
     def _stop(self, signum: int, frame: object) -> None:
         self.stopping = True
+
+    def _reload(self, signum: int, frame: object) -> None:
+        self.pending = self.pending.add([RELOAD], time.monotonic())
 
     def turn(self) -> None:
         """Sleep until something happens or a deadline passes, then act on what is due."""
@@ -191,7 +197,7 @@ class Watcher:
     # --- steps ------------------------------------------------------------------------------
 
     def compile(self, reasons: tuple[str, ...]) -> dict[str, object]:
-        outcome, config = compile_step(self.options.config, self.options.output)
+        outcome, config = compile_step(self.options.config, self.options.output, self.options.include_anywhere)
         self.state = after_compile(self.state, outcome)
         kept = self.state.last_good.files if self.state.last_good else ()
         self.files = watched_paths([self.options.config, *outcome.files, *kept])

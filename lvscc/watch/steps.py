@@ -19,11 +19,11 @@ from lvscc.render import registry
 from lvscc.watch.state import AuditOutcome, CompileOutcome
 
 
-def compile_step(config: Path, output: Path | None) -> tuple[CompileOutcome, Config | None]:
+def compile_step(config: Path, output: Path | None, include_anywhere: bool = False) -> tuple[CompileOutcome, Config | None]:
     """Compile with the default backends; write to `output` only when everything compiled,
     so the artifacts in place stay the last good ones."""
     backends = [b for b in registry().values() if b.default]
-    result = compile_file(config, backends)
+    result = compile_file(config, backends, include_anywhere=include_anywhere)
     now = time.time()
     found = tuple(result.diagnostics)
     read = tuple(result.sources)  # every file that was read, even when one of them fails to parse

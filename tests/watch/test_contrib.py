@@ -59,3 +59,10 @@ def test_a_bad_interval_is_a_usage_error() -> None:
     with pytest.raises(SystemExit) as stopped:
         build_parser().parse_args(["watch", "lab.lvs", "--interval", "soon"])
     assert stopped.value.code == 2
+
+
+@pytest.mark.parametrize("unit", [u for u in UNITS if u.suffix == ".service"], ids=lambda u: u.name)
+def test_the_units_grant_no_file_permission_bypass(unit: Path) -> None:
+    """A config's include must not read what root keeps private (issue: /etc/shadow echoed)."""
+    granted = re.findall(r"^(?:CapabilityBoundingSet|AmbientCapabilities)=(.*)$", unit.read_text(), re.M)
+    assert granted and not any("CAP_DAC" in line or "CAP_FOWNER" in line for line in granted)
