@@ -11,9 +11,9 @@ from typing import Iterator
 from lark import Token, Tree
 
 from lvscc.build.values import (
-    BAD_ADDRESS, BAD_RANGE, BAD_VALUE, Builder, did_you_mean, keyword, plain_ipv4,
+    BAD_ADDRESS, BAD_RANGE, BAD_VALUE, Builder, keyword, plain_ipv4,
 )
-from lvscc.diagnostics import Diagnostic, has_errors
+from lvscc.diagnostics import Diagnostic, did_you_mean, has_errors
 from lvscc.model.config import (
     ALL_SCHEDULER_FLAGS, DEFAULT_PERSISTENCE, SCHEDULERS, ArpMethod, AuditPolicy, Config, Director, Forwarding, Ftp,
     HealthCheck, Heartbeat, IPAddress, MarkPorts, Method, Pool, PortRange, Protocol, RealServer, SyncDaemon,

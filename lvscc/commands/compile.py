@@ -4,12 +4,11 @@ atomic — on any error DIR is left exactly as it was."""
 from __future__ import annotations
 
 import argparse
-import difflib
 import sys
 from pathlib import Path
 
 from lvscc.commands._common import add_diagnostic_options, emit, exit_code
-from lvscc.diagnostics import has_errors
+from lvscc.diagnostics import did_you_mean, has_errors
 from lvscc.output import OutputError, manifest, write
 from lvscc.pipeline import compile_file
 from lvscc.render import LAYOUTS, Backend, registry
@@ -33,8 +32,8 @@ def _select(names: list[str] | None) -> list[Backend]:
         return [b for b in known.values() if b.default]
     unknown = [n for n in names if n not in known]
     if unknown:
-        close = difflib.get_close_matches(unknown[0], list(known), n=1)
-        hint = f" (did you mean {close[0]}?)" if close else ""
+        close = did_you_mean(unknown[0], known)
+        hint = f" ({close})" if close else ""
         raise SystemExit(f"lvscc compile: unknown backend {unknown[0]}{hint}; backends: {', '.join(known)}")
     return [known[n] for n in dict.fromkeys(names)]
 

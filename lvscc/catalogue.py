@@ -1,0 +1,65 @@
+"""The diagnostic catalogue: every code lvscc can emit, with its severity, a title, what it
+protects, an example and the fix. The entries live in catalogue.toml beside this module;
+`lvscc explain`, the SARIF rule list and docs/rules.md are all generated from them."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from lvscc.diagnostics import Severity
+
+SOURCE = Path(__file__).with_name("catalogue.toml")
+# Where each code is documented; a relative reference, resolved against the repository.
+DOCS = "docs/rules.md"
+STAGES = {
+    "0": "reading and building a config",
+    "1": "validation rules",
+    "2": "checks against a target router",
+    "3": "what a backend's format cannot say",
+    "5": "importers",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    code: str
+    severity: Severity
+    title: str
+    explanation: str
+    example: str
+    fix: str
+
+    @property
+    def stage(self) -> str:
+        return STAGES[self.code[3]]
+
+    @property
+    def help_uri(self) -> str:
+        return f"{DOCS}#{self.code}"
+
+
+class UnknownCode(LookupError):
+    pass
+
+
+@cache
+def catalogue() -> dict[str, Entry]:
+    """code → entry, in code order."""
+    tables = tomllib.loads(SOURCE.read_text(encoding="utf-8"))
+    return {code: _entry(code, table) for code, table in sorted(tables.items())}
+
+
+def _entry(code: str, table: dict[str, str]) -> Entry:
+    prose = {key: " ".join(str(table[key]).split()) for key in ("title", "explanation", "fix")}
+    return Entry(code, Severity(table["severity"]), example=str(table["example"]).strip("\n"), **prose)
+
+
+def lookup(code: str) -> Entry:
+    """The entry of a code, written in any case (`lvs101` too)."""
+    try:
+        return catalogue()[code.upper()]
+    except KeyError:
+        raise UnknownCode(code) from None
