@@ -4,6 +4,7 @@ protects, an example and the fix. The entries live in catalogue.toml beside this
 
 from __future__ import annotations
 
+import textwrap
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -14,6 +15,7 @@ from lvscc.diagnostics import Severity
 SOURCE = Path(__file__).with_name("catalogue.toml")
 # Where each code is documented; a relative reference, resolved against the repository.
 DOCS = "docs/rules.md"
+WIDTH = 88
 STAGES = {
     "0": "reading and building a config",
     "1": "validation rules",
@@ -63,3 +65,40 @@ def lookup(code: str) -> Entry:
         return catalogue()[code.upper()]
     except KeyError:
         raise UnknownCode(code) from None
+
+
+def markdown(entry: Entry, level: int = 1) -> str:
+    """One entry as Markdown: what `lvscc explain` prints and docs/rules.md holds."""
+    head = "#" * level
+    return "\n".join([
+        f"{head} {entry.code}: {entry.title}",
+        "",
+        f"{entry.severity.value.capitalize()}, {entry.stage}.",
+        "",
+        textwrap.fill(entry.explanation, WIDTH),
+        "",
+        f"{head}# Example",
+        "",
+        "```",
+        entry.example,
+        "```",
+        "",
+        f"{head}# Fix",
+        "",
+        textwrap.fill(entry.fix, WIDTH),
+        "",
+    ])
+
+
+def document() -> str:
+    """docs/rules.md: every code, grouped by stage, each under an anchor named by its code."""
+    out = ["# lvscc diagnostic codes", "",
+           "Generated from `lvscc/catalogue.toml` by `scripts/gen-docs.py`; do not edit by hand.",
+           "`lvscc explain CODE` prints the same text.", ""]
+    for digit, stage in STAGES.items():
+        entries = [e for e in catalogue().values() if e.code[3] == digit]
+        out += [f"## LVS{digit}xx: {stage}", ""]
+        out += [f"- [{e.code}](#{e.code}) {e.title}" for e in entries] + [""]
+        for entry in entries:
+            out += [f'<a id="{entry.code}"></a>', "", markdown(entry, level=3)]
+    return "\n".join(out)
