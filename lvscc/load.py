@@ -111,7 +111,7 @@ def _expand(loader: _Loader, text: str, shown: str, path: Path | None) -> Config
             statements.append((file, node))
     config, found = build(str(args(block)[0]), tree_span(file, block), statements, tuple(loader.files))
     loader.diagnostics += found
-    return None if has_errors(loader.diagnostics) else config
+    return config  # a draft when there were errors: see Loaded.draft
 
 
 @dataclass(frozen=True)
@@ -119,20 +119,24 @@ class Loaded:
     config: Config | None
     diagnostics: list[Diagnostic]
     sources: dict[str, str]  # file name as shown in diagnostics -> its text
+    # The cluster as far as it could be built despite errors (malformed statements left out):
+    # checked by the rules so one run reports every error of a file, never compiled.
+    draft: Config | None = None
 
 
 def load(path: str | Path) -> Loaded:
     loader = _Loader()
     shown = str(path)
     text = loader.read(Path(path), shown, NOWHERE)
-    config = _expand(loader, text, shown, Path(path)) if text is not None else None
-    return Loaded(config, loader.diagnostics, loader.sources)
+    draft = _expand(loader, text, shown, Path(path)) if text is not None else None
+    config = None if has_errors(loader.diagnostics) else draft
+    return Loaded(config, loader.diagnostics, loader.sources, draft)
 
 
 def load_text(text: str, filename: str = "<string>") -> tuple[Config | None, list[Diagnostic]]:
     loader = _Loader()
     config = _expand(loader, text, filename, Path(filename) if filename != "<string>" else None)
-    return config, loader.diagnostics
+    return (None if has_errors(loader.diagnostics) else config), loader.diagnostics
 
 
 def load_file(path: str | Path) -> tuple[Config | None, list[Diagnostic]]:

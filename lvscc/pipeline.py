@@ -10,9 +10,10 @@ from functools import wraps
 from pathlib import Path
 from typing import Callable, Iterator, ParamSpec, TypeVar
 
-from lvscc.diagnostics import Diagnostic, has_errors
+from lvscc.diagnostics import Diagnostic, Severity, has_errors
 from lvscc.load import IO_ERROR, load
 from lvscc.model.config import Config
+from lvscc.model.span import Span
 from lvscc.render import Artifact, Backend, render
 from lvscc.rules import check
 
@@ -63,12 +64,29 @@ class Result:
         return any(d.code == IO_ERROR and d.span.line == 0 for d in self.diagnostics)
 
 
+def _overlap(a: Span, b: Span) -> bool:
+    return a.file == b.file and (a.line, a.column) < (b.end_line, b.end_column) \
+        and (b.line, b.column) < (a.end_line, a.end_column)
+
+
+def _beside(findings: list[Diagnostic], errors: list[Diagnostic]) -> list[Diagnostic]:
+    """Rule findings on a draft, less the echoes of its build errors: a finding that touches
+    the text of an error (a director whose address was malformed "has no address") says
+    nothing new. Findings elsewhere in the file are real and stay."""
+    spans = [e.span for e in errors if e.severity is Severity.ERROR]
+    return [d for d in findings if not any(_overlap(d.span, span) for span in spans)]
+
+
 @_without_cycle_collection
 def check_file(path: str | Path) -> Result:
+    """Every finding of a file in one run: its load errors, and the rules' findings on what
+    could be built — on the draft when there were errors, without their echoes."""
     loaded = load(path)
     found = list(loaded.diagnostics)
     if loaded.config is not None:
         found += check(loaded.config)
+    elif loaded.draft is not None:
+        found += _beside(check(loaded.draft), found)
     return Result(loaded.config, sorted(found, key=lambda d: d.sort_key), loaded.sources)
 
 
