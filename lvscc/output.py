@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from lvscc import __version__
+from lvscc.progress import SILENT, Progress
 from lvscc.render import Artifact
 
 MANIFEST = "manifest.json"
@@ -38,12 +39,14 @@ def _writable_target(target: Path) -> None:
                           "choose an empty or new directory")
 
 
-def write(target: Path, artifacts: list[Artifact], manifest_text: str) -> None:
+def write(target: Path, artifacts: list[Artifact], manifest_text: str, progress: Progress = SILENT) -> None:
     _writable_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    progress.phase("writing", len(artifacts))
     try:
         for artifact in artifacts:
+            progress.advance()
             path = staging / artifact.path
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(artifact.content)

@@ -14,6 +14,7 @@ from lvscc.diagnostics import Diagnostic, Severity, has_errors
 from lvscc.load import IO_ERROR, load
 from lvscc.model.config import Config
 from lvscc.model.span import Span
+from lvscc.progress import SILENT, Progress
 from lvscc.render import Artifact, Backend, render
 from lvscc.rules import check
 
@@ -91,15 +92,18 @@ def check_file(path: str | Path) -> Result:
 
 
 @_without_cycle_collection
-def compile_file(path: str | Path, backends: list[Backend], layout: str = "flat") -> Result:
+def compile_file(path: str | Path, backends: list[Backend], layout: str = "flat",
+                 progress: Progress = SILENT) -> Result:
     from lvscc.lower import lower
 
+    progress.phase("checking")
     checked = check_file(path)
     if checked.config is None or has_errors(checked.diagnostics):
         return checked
     found = checked.diagnostics + [d for b in backends for d in b.unsupported(checked.config)]
     if has_errors(found):
         return Result(checked.config, found, checked.sources)
+    progress.phase("lowering")
     intent = lower(checked.config)
-    artifacts = render(checked.config, intent, backends, layout)
+    artifacts = render(checked.config, intent, backends, layout, progress)
     return Result(checked.config, found, checked.sources, artifacts)

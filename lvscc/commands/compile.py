@@ -11,6 +11,7 @@ from lvscc.commands._common import add_diagnostic_options, emit, exit_code
 from lvscc.diagnostics import did_you_mean, has_errors
 from lvscc.output import OutputError, manifest, write
 from lvscc.pipeline import compile_file
+from lvscc.progress import reporting
 from lvscc.render import LAYOUTS, Backend, registry
 
 
@@ -23,6 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--layout", choices=LAYOUTS, default="flat",
                         help="flat: DIR/HOST/FILE; rhel, debian: each file where that system loads it at boot")
     add_diagnostic_options(parser)
+    shown = parser.add_mutually_exclusive_group()
+    shown.add_argument("-q", "--quiet", action="store_true", help="print findings only: no progress, no summary")
+    shown.add_argument("-v", "--verbose", action="store_true", help="print each phase with its size and time")
     parser.set_defaults(run=run)
 
 
@@ -44,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     except SystemExit as stop:
         print(stop, file=sys.stderr)
         return 2
-    result = compile_file(args.file, backends, args.layout)
+    with reporting(sys.stderr, args.quiet, args.verbose) as progress:
+        result = compile_file(args.file, backends, args.layout, progress)
     emit(result.diagnostics, result.sources, args.format)
     if result.unreadable:
         return 2
@@ -52,11 +57,12 @@ def run(args: argparse.Namespace) -> int:
         return 1
     text = manifest(result.artifacts, result.config.name, args.file, args.layout)
     try:
-        write(Path(args.output), result.artifacts, text)
+        with reporting(sys.stderr, args.quiet, args.verbose) as progress:
+            write(Path(args.output), result.artifacts, text, progress)
     except (OutputError, OSError) as e:
         print(f"lvscc compile: {e}", file=sys.stderr)
         return 2
-    if args.format == "text":
+    if args.format == "text" and not args.quiet:
         print(f"wrote {len(result.artifacts)} files for {len({a.host for a in result.artifacts})} hosts to {args.output}",
               file=sys.stderr)
     return exit_code(result.diagnostics, args.fail_on)
