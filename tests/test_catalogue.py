@@ -83,3 +83,18 @@ def test_rules_document_has_an_anchor_for_every_code() -> None:
     text = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
     for code in catalogue():
         assert f'<a id="{code}"></a>' in text
+
+
+def test_a_rule_names_its_code_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The code comes from the registration: a rule yields findings without one, and a rule
+    still written the old way (a Diagnostic with its code repeated) is refused by name."""
+    from lvscc import rules
+    from lvscc.diagnostics import error
+    from lvscc.load import load_file
+
+    config, _ = load_file(REPO / "samples" / "guide-nat.lvs")
+    sources = {path.name: path.read_text() for path in REPO.joinpath("lvscc", "rules").glob("*.py")}
+    assert all(not re.search(r'(error|warning|info)\(\s*"LVS', text) for text in sources.values())
+    monkeypatch.setitem(rules.RULES, "LVS199", lambda config: [error("LVS199", "old style")])
+    with pytest.raises(TypeError, match=r"rule LVS199 \(<lambda>\) yields Diagnostic"):
+        rules.check(config)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from lvscc.diagnostics import Diagnostic, Finding, Severity
 from lvscc.model.config import Config
@@ -55,6 +55,14 @@ def docstrings() -> dict[str, str]:
     return {code: " ".join((inspect.getdoc(func) or "").split()) for code, func in sorted(load_all().items())}
 
 
+def _coded(code: str, func: RuleFunc, config: Config) -> Iterator[Diagnostic]:
+    for finding in func(config):
+        if not isinstance(finding, Finding):  # a rule written against the old error(code, ...)
+            raise TypeError(f"rule {code} ({func.__name__}) yields {type(finding).__name__}: yield "
+                            "lvscc.rules.error/warning/info(message, span, hint); the code is the rule's")
+        yield finding.coded(code)
+
+
 def check(config: Config) -> list[Diagnostic]:
-    found = [finding.coded(code) for code, func in load_all().items() for finding in func(config)]
+    found = [d for code, func in load_all().items() for d in _coded(code, func, config)]
     return sorted(found, key=lambda d: d.sort_key)
