@@ -5,7 +5,7 @@ names), and a "did you mean" for misspelt keywords."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from lark import Lark, Token, Tree
@@ -176,14 +176,16 @@ class _Collector:
             return False
         # One report per line: what lark discards while it resynchronises are echoes of the
         # same mistake, not new ones.
-        if e.line != self.last_line:
+        reported = e.line != self.last_line
+        if reported:
             self.last_line = e.line
             if isinstance(e, UnexpectedToken):
                 self.unexpected_token(e)
             elif isinstance(e, UnexpectedCharacters):
                 self.unexpected_characters(e)
-        if isinstance(e, UnexpectedToken):
-            _insert_stand_in(e)
+        if isinstance(e, UnexpectedToken) and _insert_stand_in(e) == "RBRACE" and reported:
+            # The token is a statement of the enclosing block: the block before it is unclosed.
+            self.diagnostics[-1] = replace(self.diagnostics[-1], hint="is a `}` missing before it?")
         return len(self.diagnostics) < MAX_SYNTAX_ERRORS
 
     def unexpected_token(self, e: UnexpectedToken) -> None:
@@ -226,9 +228,10 @@ class _Collector:
             self.diagnostics.append(found)
 
 
-def _insert_stand_in(e: UnexpectedToken) -> None:
+def _insert_stand_in(e: UnexpectedToken) -> str | None:
     """When a value is missing before a token that could follow it (`udp }`), feed a stand-in
-    value and then the token itself, so parsing goes on in step with the text."""
+    value and then the token itself, so parsing goes on in step with the text. Returns the
+    terminal fed, if any."""
     parser_state = e.interactive_parser
     for terminal, value in STAND_INS.items():
         if terminal not in e.expected:
@@ -238,10 +241,11 @@ def _insert_stand_in(e: UnexpectedToken) -> None:
             trial.feed_token(Token(terminal, value))
             trial.feed_token(e.token)
         except UnexpectedInput:
-            return
+            return None
         parser_state.feed_token(Token(terminal, value))
         parser_state.feed_token(e.token)
-        return
+        return terminal
+    return None
 
 
 def _unclosed_brace(text: str) -> tuple[int, int] | None:

@@ -107,3 +107,10 @@ def test_every_malformed_value_is_reported_once_and_the_rest_still_checked(
     assert (code, line) in {(d.code, d.span.line) for d in found}
     repeated = [key for key, n in Counter((d.code, d.span, d.message) for d in found).items() if n > 1]
     assert not repeated
+
+
+def test_one_missing_closing_brace_is_one_error_with_its_hint(tmp_path: Path) -> None:
+    text = ("lvs t {\n  service a {\n    vip 192.0.2.1\n    tcp 80\n"
+            "  service b {\n    vip 192.0.2.2\n    tcp 81\n  }\n}\n")
+    (found,) = check(tmp_path, text)
+    assert (found.code, found.span.line, found.hint) == ("LVS001", 5, "is a `}` missing before it?")
