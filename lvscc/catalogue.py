@@ -11,10 +11,9 @@ from functools import cache
 from pathlib import Path
 
 from lvscc.diagnostics import Severity
+from lvscc.resources import data_dir
 
 SOURCE = Path(__file__).with_name("catalogue.toml")
-# Where each code is documented; a relative reference, resolved against the repository.
-DOCS = "docs/rules.md"
 WIDTH = 88
 STAGES = {
     "0": "reading and building a config",
@@ -40,7 +39,9 @@ class Entry:
 
     @property
     def help_uri(self) -> str:
-        return f"{DOCS}#{self.code}"
+        """docs/rules.md#CODE as an absolute URI (SARIF asks for one): the copy in the source
+        checkout, or the one the wheel installs."""
+        return f"{(data_dir('docs') / 'rules.md').as_uri()}#{self.code}"
 
 
 class UnknownCode(LookupError):

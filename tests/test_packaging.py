@@ -5,6 +5,7 @@ installed the way contrib/README.md says, pass `systemd-analyze verify`."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -72,6 +73,11 @@ def test_installed_wheel_compiles_from_any_directory(installed: Path, tmp_path: 
     explained = subprocess.run([str(installed / "bin" / "lvscc"), "explain", "LVS101"], cwd="/",
                                capture_output=True, text=True, env=clean_env)
     assert explained.returncode == 0 and explained.stdout.startswith("# LVS101: ")
+    sarif = subprocess.run([str(installed / "bin" / "lvscc"), "check", str(REPO / "samples" / "guide-nat.lvs"),
+                            "--format", "sarif"], cwd="/", capture_output=True, text=True, env=clean_env)
+    rules = json.loads(sarif.stdout)["runs"][0]["tool"]["driver"]["rules"]
+    docs = rules[0]["helpUri"].split("#")[0].removeprefix("file://")
+    assert docs.startswith(str(installed)) and Path(docs).is_file()
 
 
 def test_installed_wheel_brings_its_man_page_and_completion(installed: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -171,7 +172,9 @@ def test_sarif_structure_and_rules_from_the_catalogue() -> None:
     remap = rules["LVS101"]
     assert remap["shortDescription"]["text"] == "direct routing cannot remap ports"
     assert remap["fullDescription"]["text"].startswith("Direct routing and tunnelling only change")
-    assert remap["helpUri"] == "docs/rules.md#LVS101"
+    docs, anchor = remap["helpUri"].split("#")
+    assert docs.startswith("file:///") and docs.endswith("/docs/rules.md") and anchor == "LVS101"
+    assert '<a id="LVS101"></a>' in Path(docs.removeprefix("file://")).read_text()
     assert "Fix: Drop the server's port" in remap["help"]["text"]
     assert remap["defaultConfiguration"] == {"level": "error"}
     for code in ("LVS001", "LVS020", "LVS201", "LVS350", "LVS500"):  # parse, build, target, backend, import
