@@ -3,8 +3,10 @@ consumes the same list. No stage prints."""
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Iterable
 
 from lvscc.model.span import NOWHERE, Span
 
@@ -48,9 +50,28 @@ def has_errors(diagnostics: list[Diagnostic]) -> bool:
     return any(d.severity is Severity.ERROR for d in diagnostics)
 
 
-class CompileError(Exception):
-    """Raised by a stage that cannot go on; carries every diagnostic found so far."""
+@dataclass(frozen=True)
+class Finding:
+    """What a validation rule found: a diagnostic still without its code, which `check`
+    stamps on from the rule's registration (so a rule names its code once)."""
 
-    def __init__(self, diagnostics: list[Diagnostic]):
-        super().__init__("; ".join(d.message for d in diagnostics))
-        self.diagnostics = diagnostics
+    severity: Severity
+    message: str
+    span: Span = NOWHERE
+    hint: str | None = None
+
+    def coded(self, code: str) -> Diagnostic:
+        return Diagnostic(code, self.severity, self.message, self.span, self.hint)
+
+
+# Close enough to be the word meant: `persistance`/`persistence` and `wlcc`/`wlc` pass,
+# `sh-port` for `mh port` does not outrank `mh-port`.
+SIMILARITY = 0.6
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """The one "did you mean" of lvscc: the closest of `choices` (the words that are valid
+    right here, never the whole vocabulary), as a hint, or None when nothing is close."""
+    words = sorted(set(choices))
+    close = difflib.get_close_matches(word, words, n=1, cutoff=SIMILARITY)
+    return f"did you mean `{close[0]}`?" if close else None

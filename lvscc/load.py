@@ -163,7 +163,7 @@ def _expand(loader: _Loader, text: str, shown: str, path: Path | None) -> Config
             statements.append((file, node))
     config, found = build(str(args(block)[0]), tree_span(file, block), statements, tuple(loader.files))
     loader.diagnostics += found
-    return None if has_errors(loader.diagnostics) else config
+    return config  # a draft when there were errors: see Loaded.draft
 
 
 @dataclass(frozen=True)
@@ -171,6 +171,9 @@ class Loaded:
     config: Config | None
     diagnostics: list[Diagnostic]
     sources: dict[str, str]  # file name as shown in diagnostics -> its text
+    # The cluster as far as it could be built despite errors (malformed statements left out):
+    # checked by the rules so one run reports every error of a file, never compiled.
+    draft: Config | None = None
 
 
 def _root(path: Path | None, include_anywhere: bool) -> Path | None:
@@ -188,15 +191,16 @@ def load(path: str | Path, *, include_anywhere: bool = False) -> Loaded:
     shown = STDIN_NAME if file is None else str(path)
     loader = _Loader(_root(file, include_anywhere))
     text = loader.read(STDIN if file is None else file, shown, NOWHERE)
-    config = _expand(loader, text, shown, file) if text is not None else None
-    return Loaded(config, loader.diagnostics, loader.sources)
+    draft = _expand(loader, text, shown, file) if text is not None else None
+    config = None if has_errors(loader.diagnostics) else draft
+    return Loaded(config, loader.diagnostics, loader.sources, draft)
 
 
 def load_text(text: str, filename: str = "<string>", *, include_anywhere: bool = False) -> tuple[Config | None, list[Diagnostic]]:
     path = Path(filename) if filename != "<string>" else None
     loader = _Loader(_root(path, include_anywhere))
     config = _expand(loader, text, filename, path)
-    return config, loader.diagnostics
+    return (None if has_errors(loader.diagnostics) else config), loader.diagnostics
 
 
 def load_file(path: str | Path) -> tuple[Config | None, list[Diagnostic]]:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Iterator
 
 from lvscc import __version__
+from lvscc.progress import SILENT, Progress
 from lvscc.render import Artifact
 
 MANIFEST = "manifest.json"
@@ -71,7 +72,7 @@ def _writable_target(target: Path) -> None:
                           "choose an empty or new directory")
 
 
-def write(target: Path, artifacts: list[Artifact], manifest_text: str) -> None:
+def write(target: Path, artifacts: list[Artifact], manifest_text: str, progress: Progress = SILENT) -> None:
     if target.is_symlink():
         target = target.resolve()  # replace what the link points at, keep the link
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -79,9 +80,11 @@ def write(target: Path, artifacts: list[Artifact], manifest_text: str) -> None:
         _recover(target)
         _writable_target(target)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        progress.phase("writing", len(artifacts))
         try:
             (staging / STAGING_MARK).touch()
             for artifact in artifacts:
+                progress.advance()
                 path = staging / artifact.path
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(artifact.content)

@@ -4,15 +4,15 @@ names), and a "did you mean" for misspelt keywords."""
 
 from __future__ import annotations
 
-import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.parsers.lalr_interactive_parser import InteractiveParser
 
-from lvscc.diagnostics import Diagnostic, error
+from lvscc.diagnostics import Diagnostic, did_you_mean, error
 from lvscc.model.span import Span
 from lvscc.resources import data_dir
 
@@ -20,8 +20,10 @@ SYNTAX = "LVS001"  # unexpected token or character
 UNCLOSED = "LVS002"  # end of file inside a block or string
 MAX_SYNTAX_ERRORS = 20
 
-# Recovery inserts a stand-in for a missing value, so `udp }` is one error, not a cascade.
-STAND_INS = {"NUMBER": "0", "NAME": "_", "ADDRESS": "0.0.0.0", "STRING": '""', "DEVICE": "_"}
+# Recovery inserts a stand-in for a missing value, so `udp }` is one error, not a cascade, and
+# then a missing brace, so `pool web` without its `{` is one error, not one per line after it.
+STAND_INS = {"NUMBER": "0", "NAME": "_", "ADDRESS": "0.0.0.0", "STRING": '""', "DEVICE": "_",
+             "LBRACE": "{", "RBRACE": "}"}
 
 # How each named terminal is spelled in messages; keywords are shown as themselves.
 SPELLING = {
@@ -126,9 +128,34 @@ def _expected(names: set[str]) -> str:
 
 
 def _did_you_mean(word: str, names: set[str]) -> str | None:
-    candidates = [_keywords()[n] for n in names if n in _keywords()]
-    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else None
+    return did_you_mean(word, (_keywords()[n] for n in names if n in _keywords()))
+
+
+def _accepted(parser_state: InteractiveParser) -> set[str]:
+    """The terminals that really continue the parse here. lark's own expected sets come from
+    LALR states merged across contexts, and would offer `fwmarks` inside a service."""
+    return set(parser_state.accepts())
+
+
+def _misplaced_word(e: UnexpectedToken) -> Token | None:
+    """`scheduler wlc` and on the next line `persistance 300s`: the grammar reads the
+    misspelt keyword as one more scheduler flag (a name) and trips over `300s`. The mistake is
+    the name that starts the line; return it when that is what happened."""
+    values = e.interactive_parser.parser_state.value_stack
+    if len(values) < 2 or not isinstance(values[-1], Token) or values[-1].type != "NAME":
+        return None
+    word, before = values[-1], _edge_token(values[-2], -1) if isinstance(values[-2], Tree) else values[-2]
+    if word.line != e.token.line or before is None or (before.end_line or 0) >= (word.line or 0):
+        return None
+    return word
+
+
+def _before(e: UnexpectedToken) -> InteractiveParser:
+    """The parser as it stood before it took the last token."""
+    earlier = e.interactive_parser.copy()
+    earlier.parser_state.state_stack.pop()
+    earlier.parser_state.value_stack.pop()
+    return earlier
 
 
 @dataclass
@@ -149,20 +176,25 @@ class _Collector:
             return False
         # One report per line: what lark discards while it resynchronises are echoes of the
         # same mistake, not new ones.
-        if e.line != self.last_line:
+        reported = e.line != self.last_line
+        if reported:
             self.last_line = e.line
             if isinstance(e, UnexpectedToken):
                 self.unexpected_token(e)
             elif isinstance(e, UnexpectedCharacters):
                 self.unexpected_characters(e)
-        if isinstance(e, UnexpectedToken):
-            _insert_stand_in(e)
+        if isinstance(e, UnexpectedToken) and _insert_stand_in(e) == "RBRACE" and reported:
+            # The token is a statement of the enclosing block: the block before it is unclosed.
+            self.diagnostics[-1] = replace(self.diagnostics[-1], hint="is a `}` missing before it?")
         return len(self.diagnostics) < MAX_SYNTAX_ERRORS
 
     def unexpected_token(self, e: UnexpectedToken) -> None:
-        token = e.token
-        hint = _did_you_mean(str(token.value), e.expected)
-        expected = _expected(e.expected)
+        token, accepted = e.token, _accepted(e.interactive_parser)
+        word = _misplaced_word(e)
+        if word is not None:  # the statement keyword was misspelt: expected what starts a statement
+            token, accepted = word, _accepted(_before(e)) - {"NAME"}
+        hint = _did_you_mean(str(token.value), accepted)
+        expected = _expected(accepted)
         message = f"unexpected {_found(token)}" + (f", expected {expected}" if expected else "")
         self.diagnostics.append(error(SYNTAX, message, self.span(token.line, token.column, len(token)), hint))
 
@@ -175,8 +207,9 @@ class _Collector:
             return
         word = re.match(r"[^\s{}#,]+", self.text[e.pos_in_stream:])
         shown = printable(word.group(0) if word else char)
-        expected = _expected(set(e.allowed or ()))
-        hint = _did_you_mean(shown, set(e.allowed or ()))
+        accepted = _accepted(e.interactive_parser)
+        expected = _expected(accepted)
+        hint = _did_you_mean(shown, accepted)
         message = f"unexpected `{shown}`" + (f", expected {expected}" if expected else "")
         self.diagnostics.append(error(SYNTAX, message, self.span(e.line, e.column, len(shown)), hint))
 
@@ -195,9 +228,10 @@ class _Collector:
             self.diagnostics.append(found)
 
 
-def _insert_stand_in(e: UnexpectedToken) -> None:
+def _insert_stand_in(e: UnexpectedToken) -> str | None:
     """When a value is missing before a token that could follow it (`udp }`), feed a stand-in
-    value and then the token itself, so parsing goes on in step with the text."""
+    value and then the token itself, so parsing goes on in step with the text. Returns the
+    terminal fed, if any."""
     parser_state = e.interactive_parser
     for terminal, value in STAND_INS.items():
         if terminal not in e.expected:
@@ -207,10 +241,11 @@ def _insert_stand_in(e: UnexpectedToken) -> None:
             trial.feed_token(Token(terminal, value))
             trial.feed_token(e.token)
         except UnexpectedInput:
-            return
+            return None
         parser_state.feed_token(Token(terminal, value))
         parser_state.feed_token(e.token)
-        return
+        return terminal
+    return None
 
 
 def _unclosed_brace(text: str) -> tuple[int, int] | None:

@@ -10,9 +10,11 @@ from functools import wraps
 from pathlib import Path
 from typing import Callable, Iterator, ParamSpec, TypeVar
 
-from lvscc.diagnostics import Diagnostic, has_errors
+from lvscc.diagnostics import Diagnostic, Severity, has_errors
 from lvscc.load import IO_ERROR, load
 from lvscc.model.config import Config
+from lvscc.model.span import Span
+from lvscc.progress import SILENT, Progress
 from lvscc.render import Artifact, Backend, render
 from lvscc.rules import check
 
@@ -63,26 +65,45 @@ class Result:
         return any(d.code == IO_ERROR and d.span.line == 0 for d in self.diagnostics)
 
 
+def _overlap(a: Span, b: Span) -> bool:
+    return a.file == b.file and (a.line, a.column) < (b.end_line, b.end_column) \
+        and (b.line, b.column) < (a.end_line, a.end_column)
+
+
+def _beside(findings: list[Diagnostic], errors: list[Diagnostic]) -> list[Diagnostic]:
+    """Rule findings on a draft, less the echoes of its build errors: a finding that touches
+    the text of an error (a director whose address was malformed "has no address") says
+    nothing new. Findings elsewhere in the file are real and stay."""
+    spans = [e.span for e in errors if e.severity is Severity.ERROR]
+    return [d for d in findings if not any(_overlap(d.span, span) for span in spans)]
+
+
 @_without_cycle_collection
 def check_file(path: str | Path, *, include_anywhere: bool = False) -> Result:
+    """Every finding of a file in one run: its load errors, and the rules' findings on what
+    could be built — on the draft when there were errors, without their echoes."""
     loaded = load(path, include_anywhere=include_anywhere)
     found = list(loaded.diagnostics)
     if loaded.config is not None:
         found += check(loaded.config)
+    elif loaded.draft is not None:
+        found += _beside(check(loaded.draft), found)
     return Result(loaded.config, sorted(found, key=lambda d: d.sort_key), loaded.sources)
 
 
 @_without_cycle_collection
-def compile_file(path: str | Path, backends: list[Backend], layout: str = "flat", *,
-                 include_anywhere: bool = False) -> Result:
+def compile_file(path: str | Path, backends: list[Backend], layout: str = "flat",
+                 progress: Progress = SILENT, *, include_anywhere: bool = False) -> Result:
     from lvscc.lower import lower
 
+    progress.phase("checking")
     checked = check_file(path, include_anywhere=include_anywhere)
     if checked.config is None or has_errors(checked.diagnostics):
         return checked
     found = checked.diagnostics + [d for b in backends for d in b.unsupported(checked.config)]
     if has_errors(found):
         return Result(checked.config, found, checked.sources)
+    progress.phase("lowering")
     intent = lower(checked.config)
-    artifacts = render(checked.config, intent, backends, layout)
+    artifacts = render(checked.config, intent, backends, layout, progress)
     return Result(checked.config, found, checked.sources, artifacts)

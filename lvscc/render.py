@@ -18,6 +18,7 @@ import jinja2
 from lvscc.diagnostics import Diagnostic
 from lvscc.model.config import Config
 from lvscc.model.state import HostState, Intent, rule_comment
+from lvscc.progress import SILENT, Progress
 from lvscc.resources import data_dir
 
 LAYOUTS = ("flat", "rhel", "debian")
@@ -103,9 +104,12 @@ def output_path(backend: Backend, host: HostState, file: str, layout: str) -> st
     return f"{host.host}/{placed or file}"
 
 
-def render(config: Config, intent: Intent, backends: list[Backend], layout: str = "flat") -> list[Artifact]:
+def render(config: Config, intent: Intent, backends: list[Backend], layout: str = "flat",
+           progress: Progress = SILENT) -> list[Artifact]:
     artifacts = []
+    progress.phase("rendering", len(intent.hosts))
     for host in intent.hosts:
+        progress.advance()
         for backend in backends:
             if host.role not in backend.roles or not backend.wants(host):
                 continue

@@ -3,7 +3,6 @@ code-scanning tools (SARIF 2.1.0). Pure: diagnostics and source texts in, one st
 
 from __future__ import annotations
 
-import inspect
 import io
 import json
 import unicodedata
@@ -15,6 +14,7 @@ from rich.console import Console
 from rich.text import Text
 
 from lvscc import __version__
+from lvscc.catalogue import UnknownCode, catalogue, lookup
 from lvscc.diagnostics import Diagnostic, Severity
 from lvscc.model.span import Span
 
@@ -145,24 +145,22 @@ def render_json(diagnostics: list[Diagnostic]) -> str:
 # ---- SARIF --------------------------------------------------------------------------------
 
 
-def rule_descriptions() -> dict[str, str]:
-    """Every registered rule's code and docstring, for SARIF and `check --explain`."""
-    from lvscc import rules
-
-    rules._load_all()
-    return {code: " ".join((inspect.getdoc(func) or "").split()) for code, func in sorted(rules.RULES.items())}
-
-
-def _first_sentence(text: str) -> str:
-    head, dot, _rest = text.partition(". ")
-    return head + "." if dot else text
-
-
-def _sarif_rule(code: str, description: str | None) -> dict[str, object]:
-    if not description:
+def _sarif_rule(code: str) -> dict[str, object]:
+    """A code's reportingDescriptor, from its catalogue entry: a code without one (a new code
+    not yet catalogued) still gets its id, so every result points at a rule."""
+    try:
+        entry = lookup(code)
+    except UnknownCode:
         return {"id": code}
-    return {"id": code, "shortDescription": {"text": _first_sentence(description)},
-            "fullDescription": {"text": description}}
+    return {
+        "id": code,
+        "shortDescription": {"text": entry.title},
+        "fullDescription": {"text": entry.explanation},
+        "help": {"text": f"{entry.explanation}\n\nFix: {entry.fix}",
+                 "markdown": f"{entry.explanation}\n\n**Fix:** {entry.fix}\n\n```\n{entry.example}\n```"},
+        "helpUri": entry.help_uri,
+        "defaultConfiguration": {"level": SARIF_LEVELS[entry.severity]},
+    }
 
 
 def _artifact_uri(file: str) -> str:
@@ -192,10 +190,10 @@ def _sarif_result(diagnostic: Diagnostic, index: int) -> dict[str, object]:
 
 
 def render_sarif(diagnostics: list[Diagnostic]) -> str:
-    """SARIF 2.1.0 with one run: the driver lists every registered rule (and any other code
-    the diagnostics use), each result points at its rule and its source region."""
-    described = rule_descriptions()
-    codes = list(described) + sorted({d.code for d in diagnostics} - set(described))
+    """SARIF 2.1.0 with one run: the driver lists every code of the catalogue (and any other
+    code the diagnostics use), each result points at its rule and its source region."""
+    known = list(catalogue())
+    codes = known + sorted({d.code for d in diagnostics} - set(known))
     index = {code: i for i, code in enumerate(codes)}
     log = {
         "$schema": SARIF_SCHEMA,
@@ -204,7 +202,7 @@ def render_sarif(diagnostics: list[Diagnostic]) -> str:
             "tool": {"driver": {
                 "name": "lvscc",
                 "version": __version__,
-                "rules": [_sarif_rule(code, described.get(code)) for code in codes],
+                "rules": [_sarif_rule(code) for code in codes],
             }},
             "results": [_sarif_result(d, index[d.code]) for d in diagnostics],
         }],

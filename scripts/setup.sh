@@ -26,4 +26,4 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-.venv/bin/python -m pip install -q -e '.[test]' virtme-ng==1.42
+.venv/bin/python -m pip install -q -e '.[test,fast]' virtme-ng==1.42

@@ -85,7 +85,7 @@ def test_recompile_replaces_stale_files(tmp_path: Path, capsys: pytest.CaptureFi
 
 def test_unknown_backend_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["compile", str(NAT), "-o", str(tmp_path / "o"), "--backend", "ipvsadmn"], capsys)
-    assert code == 2 and "did you mean ipvsadm" in err
+    assert code == 2 and "did you mean `ipvsadm`" in err
 
 
 def test_layouts_place_files_where_the_system_loads_them(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

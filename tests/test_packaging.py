@@ -1,16 +1,24 @@
 """The wheel ships grammar/ and backends/: `pip install .` into a fresh venv, then
-`lvscc compile` works from any directory."""
+`lvscc compile` works from any directory; it installs the man page and the bash completion.
+The sdist carries what the tests read (docs/, contrib/) and the LICENSE; the systemd units,
+installed the way contrib/README.md says, pass `systemd-analyze verify`."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import shutil
 import subprocess
 import sys
+import tarfile
 import venv
 import zipfile
 from pathlib import Path
 
 import pytest
+
+from lvscc.manual import commands
 
 REPO = Path(__file__).parents[1]
 
@@ -25,23 +33,113 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return next(out.glob("lvscc-*.whl"))
 
 
+@pytest.fixture(scope="module")
+def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("sdist")
+    built = subprocess.run([sys.executable, "-m", "build", "--sdist", "--outdir", str(out), str(REPO)],
+                           capture_output=True, text=True)
+    if built.returncode != 0:
+        pytest.fail(f"building the sdist failed:\n{built.stderr}")
+    return next(out.glob("lvscc-*.tar.gz"))
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh venv with the wheel installed: its prefix."""
+    env_dir = tmp_path_factory.mktemp("venv")
+    venv.create(env_dir, with_pip=True)
+    pip = subprocess.run([str(env_dir / "bin" / "pip"), "install", "-q", str(wheel)], capture_output=True, text=True)
+    assert pip.returncode == 0, pip.stderr
+    return env_dir
+
+
 def test_wheel_carries_grammar_and_every_backend(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "lvscc/_data/grammar/lvs.lark" in names
+    assert "lvscc/catalogue.toml" in names
     for backend in (REPO / "backends").iterdir():
         if (backend / "backend.py").is_file():
             assert f"lvscc/_data/backends/{backend.name}/backend.py" in names
 
 
-def test_installed_wheel_compiles_from_any_directory(wheel: Path, tmp_path: Path) -> None:
-    env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True)
-    pip = subprocess.run([str(env_dir / "bin" / "pip"), "install", "-q", str(wheel)], capture_output=True, text=True)
-    assert pip.returncode == 0, pip.stderr
+def test_installed_wheel_compiles_from_any_directory(installed: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     clean_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    run = subprocess.run([str(env_dir / "bin" / "lvscc"), "compile", str(REPO / "samples" / "guide-nat.lvs"),
+    run = subprocess.run([str(installed / "bin" / "lvscc"), "compile", str(REPO / "samples" / "guide-nat.lvs"),
                           "-o", str(out)], cwd="/", capture_output=True, text=True, env=clean_env)
     assert run.returncode == 0, run.stderr
     assert (out / "primary" / "ipvsadm.rules").read_text().count("-a -t 192.168.26.10:80") == 2
     assert (out / "manifest.json").is_file()
+    explained = subprocess.run([str(installed / "bin" / "lvscc"), "explain", "LVS101"], cwd="/",
+                               capture_output=True, text=True, env=clean_env)
+    assert explained.returncode == 0 and explained.stdout.startswith("# LVS101: ")
+    sarif = subprocess.run([str(installed / "bin" / "lvscc"), "check", str(REPO / "samples" / "guide-nat.lvs"),
+                            "--format", "sarif"], cwd="/", capture_output=True, text=True, env=clean_env)
+    rules = json.loads(sarif.stdout)["runs"][0]["tool"]["driver"]["rules"]
+    docs = rules[0]["helpUri"].split("#")[0].removeprefix("file://")
+    assert docs.startswith(str(installed)) and Path(docs).is_file()
+
+
+def test_installed_wheel_brings_its_man_page_and_completion(installed: Path) -> None:
+    page = installed / "share" / "man" / "man1" / "lvscc.1"
+    completion = installed / "share" / "bash-completion" / "completions" / "lvscc"
+    assert page.read_text() == (REPO / "docs" / "lvscc.1").read_text()
+    assert completion.read_text() == (REPO / "contrib" / "completion" / "lvscc.bash").read_text()
+    for command in commands():
+        assert f".SS lvscc {command.name}" in page.read_text()
+        assert re.search(rf"^        {command.name}\) ", completion.read_text(), re.M)
+
+
+def test_license_is_mit_and_shipped(wheel: Path, sdist: Path) -> None:
+    text = (REPO / "LICENSE").read_text()
+    assert text.startswith("MIT License\n") and "Copyright (c) 2026 lvscc authors" in text
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in zipfile.ZipFile(wheel).namelist())
+    assert "lvscc-0.1.0/LICENSE" in tarfile.open(sdist).getnames()
+
+
+def test_sdist_carries_what_the_tests_read(sdist: Path) -> None:
+    names = set(tarfile.open(sdist).getnames())
+    wanted = ["docs/language.md", "docs/rules.md", "docs/lvscc.1", "contrib/README.md",
+              "contrib/completion/lvscc.bash", "scripts/setup.sh", "scripts/gen-docs.py", "Makefile", ".ci/run",
+              "grammar/lvs.lark", "lvscc/catalogue.toml"]
+    wanted += [f"contrib/systemd/{unit.name}" for unit in (REPO / "contrib" / "systemd").iterdir()]
+    assert [w for w in wanted if f"lvscc-0.1.0/{w}" not in names] == []
+
+
+def _readme_install_loop() -> str:
+    readme = (REPO / "contrib" / "README.md").read_text()
+    loop = re.search(r"^for unit in contrib/systemd/lvscc-\*; do\n.*?^done$", readme, re.M | re.S)
+    assert loop, "contrib/README.md no longer shows how to install the units"
+    return loop.group()
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
+def test_units_installed_as_documented_pass_systemd_verify(tmp_path: Path) -> None:
+    """lvscc in a virtualenv, not on systemd's search path: the documented install writes its
+    absolute path into ExecStart=, which systemd-analyze then accepts as it is."""
+    bin_dir, units = tmp_path / "venv" / "bin", tmp_path / "units"
+    bin_dir.mkdir(parents=True)
+    units.mkdir()
+    fake = bin_dir / "lvscc"
+    fake.write_text("#!/bin/sh\nexit 0\n")
+    fake.chmod(0o755)
+    script = _readme_install_loop().replace("/etc/systemd/system", str(units))
+    done = subprocess.run(["bash", "-c", script], cwd=REPO, capture_output=True, text=True,
+                          env={"PATH": f"{bin_dir}:/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    installed = sorted(units.iterdir())
+    assert [u.name for u in installed] == sorted(u.name for u in (REPO / "contrib" / "systemd").iterdir())
+    for unit in installed:
+        if unit.suffix == ".service":
+            assert f"ExecStart={fake} " in unit.read_text()
+    verified = subprocess.run(["systemd-analyze", "verify", "--man=no", *map(str, installed)], capture_output=True,
+                              text=True, timeout=60, env={"SYSTEMD_LOG_LEVEL": "warning", "PATH": "/usr/bin:/bin"})
+    assert verified.returncode == 0, verified.stderr
+
+
+def test_optional_paths_of_the_units_do_not_stop_them() -> None:
+    """ReadWritePaths= of a directory some systems lack (node_exporter's) carries `-`, or
+    systemd refuses to start the unit there."""
+    for unit in (REPO / "contrib" / "systemd").glob("*.service"):
+        for paths in re.findall(r"^ReadWritePaths=(.*)$", unit.read_text(), re.M):
+            assert all(path.startswith("-") for path in paths.split()), unit.name

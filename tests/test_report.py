@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lvscc.diagnostics import Diagnostic, Severity, error, info, warning
 from lvscc.model.span import NOWHERE, Span
-from lvscc.report import render_json, render_sarif, render_text, rule_descriptions, summary
+from lvscc.catalogue import catalogue
+from lvscc.report import render_json, render_sarif, render_text, summary
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 FILE = "samples/bad.lvs"
@@ -160,14 +162,23 @@ def _assert_sarif(log: dict) -> None:
                 assert region["endColumn"] >= region["startColumn"]
 
 
-def test_sarif_structure_and_rules_from_docstrings() -> None:
+def test_sarif_structure_and_rules_from_the_catalogue() -> None:
     found = [REMAP, warning("LVS111", "w", Span("/abs/x.lvs", 3, 7, 3, 2)), info("LVS999", "other", NOWHERE)]
     log = json.loads(render_sarif(found))
     _assert_sarif(log)
     driver = log["runs"][0]["tool"]["driver"]
     rules = {rule["id"]: rule for rule in driver["rules"]}
-    assert set(rule_descriptions()) <= set(rules)
-    assert rules["LVS101"]["shortDescription"]["text"].startswith("ipvsadm silently overwrites")
+    assert set(catalogue()) | {"LVS999"} == set(rules)
+    remap = rules["LVS101"]
+    assert remap["shortDescription"]["text"] == "direct routing cannot remap ports"
+    assert remap["fullDescription"]["text"].startswith("Direct routing and tunnelling only change")
+    docs, anchor = remap["helpUri"].split("#")
+    assert docs.startswith("file:///") and docs.endswith("/docs/rules.md") and anchor == "LVS101"
+    assert '<a id="LVS101"></a>' in Path(docs.removeprefix("file://")).read_text()
+    assert "Fix: Drop the server's port" in remap["help"]["text"]
+    assert remap["defaultConfiguration"] == {"level": "error"}
+    for code in ("LVS001", "LVS020", "LVS201", "LVS350", "LVS500"):  # parse, build, target, backend, import
+        assert rules[code]["help"]["text"] and rules[code]["helpUri"].endswith(f"#{code}")
     assert rules["LVS999"] == {"id": "LVS999"}
     first, second, third = log["runs"][0]["results"]
     assert first["level"] == "error" and first["ruleId"] == "LVS101"

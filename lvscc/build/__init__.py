@@ -11,11 +11,11 @@ from typing import Iterator
 from lark import Token, Tree
 
 from lvscc.build.values import (
-    BAD_ADDRESS, BAD_RANGE, BAD_VALUE, Builder, did_you_mean, keyword, plain_ipv4,
+    BAD_ADDRESS, BAD_RANGE, BAD_VALUE, Builder, keyword, plain_ipv4,
 )
-from lvscc.diagnostics import Diagnostic, has_errors
+from lvscc.diagnostics import Diagnostic, did_you_mean
 from lvscc.model.config import (
-    ALL_SCHEDULER_FLAGS, DEFAULT_PERSISTENCE, SCHEDULERS, ArpMethod, AuditPolicy, Config, Director, Forwarding, Ftp,
+    ALL_SCHEDULER_FLAGS, DEFAULT_PERSISTENCE, SCHEDULER_FLAGS, SCHEDULERS, ArpMethod, AuditPolicy, Config, Director, Forwarding, Ftp,
     HealthCheck, Heartbeat, IPAddress, MarkPorts, Method, Pool, PortRange, Protocol, RealServer, SyncDaemon,
     Timeouts, Tunnel, TunnelType, VirtualService, WeightPolicy,
 )
@@ -235,6 +235,7 @@ class ClusterBuilder(Builder):
         values: dict[str, object] = {"name": name, "span": self.span(node), "forwarding": cluster_forwarding}
         spans: dict[str, Span] = {}
         servers: list[RealServer] = []
+        failed: set[str] = set()
         for stmt in statements:
             kind = str(stmt.data)  # a plain str compares without lark Token's __eq__
             if kind == "server":
@@ -247,10 +248,21 @@ class ClusterBuilder(Builder):
             if not self.once(f"service {name}", stmt, span=span):
                 continue
             spans[stmt.data] = span
-            self.service_statement(stmt, values, cluster_forwarding)
+            if not self.service_statement_whole(stmt, values, cluster_forwarding):
+                failed.add(kind)
         values["servers"] = tuple(servers)
         values["spans"] = spans
-        return self.service_kind(values, node)
+        return self.service_kind(values, node, failed)
+
+    def service_statement_whole(self, stmt: Tree, values: dict[str, object], cluster_forwarding: Forwarding) -> bool:
+        """A malformed statement is left out rather than half-read, so the rest of the service
+        can still be checked by the rules without echoing the error. False when it was."""
+        errors, found = len(self.diagnostics), {}
+        self.service_statement(stmt, found, cluster_forwarding)
+        if len(self.diagnostics) > errors:
+            return False
+        values.update(found)
+        return True
 
     def pool_servers(self, stmt: Tree) -> list[RealServer]:
         out: list[RealServer] = []
@@ -306,7 +318,8 @@ class ClusterBuilder(Builder):
             token = args(flag)[0]
             if str(token) not in ALL_SCHEDULER_FLAGS:
                 self.fail(UNKNOWN_FLAG, f"unknown scheduler flag `{token}`", token,
-                          did_you_mean(str(token), ALL_SCHEDULER_FLAGS) or "flags: " + " ".join(ALL_SCHEDULER_FLAGS))
+                          did_you_mean(str(token), SCHEDULER_FLAGS.get(str(name), ALL_SCHEDULER_FLAGS))
+                          or "flags: " + " ".join(ALL_SCHEDULER_FLAGS))
         values["sched_flags"] = tuple(sorted({str(args(f)[0]) for f in flags}))
 
     def persistence(self, stmt: Tree, values: dict[str, object]) -> None:
@@ -341,9 +354,14 @@ class ClusterBuilder(Builder):
                 values["port"] = self.integer(arg)  # type: ignore[arg-type]
         return HealthCheck(**{k: v for k, v in values.items() if v is not None})  # type: ignore[arg-type]
 
-    def service_kind(self, values: dict[str, object], node: Tree) -> VirtualService | None:
-        """A service is addressed by a port, a firewall mark, or `ftp` (the guide's mark 21)."""
+    def service_kind(self, values: dict[str, object], node: Tree, failed: set[str]) -> VirtualService | None:
+        """A service is addressed by a port, a firewall mark, or `ftp` (the guide's mark 21).
+        One whose address or port statement was `failed` (malformed, reported already) is
+        left out without a second error about its absence."""
         listens, marks = "protocol" in values, "fwmark" in values
+        lost = {"vip", "listen", "fwmark", "ftp"} & failed
+        if "vip" in lost or (lost and not (listens or marks or "ftp" in values)):
+            return None
         if listens and marks:
             self.fail(SERVICE_KIND, f"service {values['name']} has both a port and a firewall mark", node,
                       "a virtual service is either `tcp PORT` or `fwmark N { ... }`; split it in two")
@@ -408,8 +426,8 @@ def build(name: str, span: Span, statements: list[tuple[str, Tree]], files: tupl
             if builder.once("the cluster", stmt):
                 values[kind] = getattr(builder, kind)(stmt)
     _check_identities(services, builder)
-    if has_errors(builder.diagnostics):
-        return None, builder.diagnostics
+    # Built even with errors: the well-formed rest is what the rules still check (see
+    # lvscc.pipeline); callers treat a config with errors as a draft, never as a result.
     config = Config(name=name, directors=tuple(sorted(directors, key=lambda d: d.role != "primary")),
                     forwarding=forwarding, pools=tuple(builder.pools.values()), services=tuple(services),
                     ipvs_sysctls=tuple(ipvs), files=files, span=span, **values)  # type: ignore[arg-type]

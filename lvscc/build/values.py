@@ -6,7 +6,6 @@ Tree is a token, read with str() and its position attributes."""
 
 from __future__ import annotations
 
-import difflib
 import re
 import socket
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from ipaddress import IPv4Address, ip_address, ip_interface, ip_network
 
 from lark import Token, Tree
 
-from lvscc.diagnostics import Diagnostic, error
+from lvscc.diagnostics import Diagnostic, did_you_mean, error
 from lvscc.model.config import IPAddress, IPInterface, IPNetwork, PortRange
 from lvscc.model.span import Span
 from lvscc.parse import args, node_span
@@ -32,11 +31,6 @@ MAX_VALUE = 2**64
 MAX_DIGITS = 20  # of a decimal: more cannot be below MAX_VALUE
 DEVICE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@-]*(:[A-Za-z0-9_]+)?")
 ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", '"': '"'}
-
-
-def did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str | None:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
-    return f"did you mean `{close[0]}`?" if close else None
 
 
 @dataclass(frozen=True)

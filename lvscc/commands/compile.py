@@ -4,14 +4,14 @@ atomic — on any error DIR is left exactly as it was."""
 from __future__ import annotations
 
 import argparse
-import difflib
 import sys
 from pathlib import Path
 
 from lvscc.commands._common import add_diagnostic_options, add_include_option, emit, exit_code
-from lvscc.diagnostics import has_errors
+from lvscc.diagnostics import did_you_mean, has_errors
 from lvscc.output import OutputError, manifest, write
 from lvscc.pipeline import compile_file
+from lvscc.progress import reporting
 from lvscc.render import LAYOUTS, Backend, registry
 
 
@@ -25,6 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="flat: DIR/HOST/FILE; rhel, debian: each file where that system loads it at boot")
     add_diagnostic_options(parser)
     add_include_option(parser)
+    shown = parser.add_mutually_exclusive_group()
+    shown.add_argument("-q", "--quiet", action="store_true", help="print findings only: no progress, no summary")
+    shown.add_argument("-v", "--verbose", action="store_true", help="print each phase with its size and time")
     parser.set_defaults(run=run)
 
 
@@ -34,8 +37,8 @@ def _select(names: list[str] | None) -> list[Backend]:
         return [b for b in known.values() if b.default]
     unknown = [n for n in names if n not in known]
     if unknown:
-        close = difflib.get_close_matches(unknown[0], list(known), n=1)
-        hint = f" (did you mean {close[0]}?)" if close else ""
+        close = did_you_mean(unknown[0], known)
+        hint = f" ({close})" if close else ""
         raise SystemExit(f"lvscc compile: unknown backend {unknown[0]}{hint}; backends: {', '.join(known)}")
     return [known[n] for n in dict.fromkeys(names)]
 
@@ -46,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
     except SystemExit as stop:
         print(stop, file=sys.stderr)
         return 2
-    result = compile_file(args.file, backends, args.layout, include_anywhere=args.include_anywhere)
+    with reporting(sys.stderr, args.quiet, args.verbose) as progress:
+        result = compile_file(args.file, backends, args.layout, progress, include_anywhere=args.include_anywhere)
     emit(result.diagnostics, result.sources, args.format)
     if result.unreadable:
         return 2
@@ -54,11 +58,12 @@ def run(args: argparse.Namespace) -> int:
         return 1
     text = manifest(result.artifacts, result.config.name, args.file, args.layout)
     try:
-        write(Path(args.output), result.artifacts, text)
+        with reporting(sys.stderr, args.quiet, args.verbose) as progress:
+            write(Path(args.output), result.artifacts, text, progress)
     except (OutputError, OSError) as e:
         print(f"lvscc compile: {e}", file=sys.stderr)
         return 2
-    if args.format == "text":
+    if args.format == "text" and not args.quiet:
         print(f"wrote {len(result.artifacts)} files for {len({a.host for a in result.artifacts})} hosts to {args.output}",
               file=sys.stderr)
     return exit_code(result.diagnostics, args.fail_on)

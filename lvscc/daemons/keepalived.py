@@ -1,4 +1,4 @@
-"""keepalived.conf for each director (lvs-domain.md §3): one VRRP instance floating every VIP
+"""keepalived.conf for each director (docs/domain.md: keepalived.conf): one VRRP instance floating every VIP
 and the NAT gateway (MASTER on the primary, BACKUP on the backup), and the IPVS table as
 virtual_server blocks taken from the lowered host state, so keepalived loads exactly what the
 ipvsadm backend writes. lvs_sched and lvs_method are always written: keepalived's default

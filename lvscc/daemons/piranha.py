@@ -1,4 +1,4 @@
-"""Piranha's lvs.cf (lvs-domain.md §2), read by pulse/lvsd/nanny on both routers, so both
+"""Piranha's lvs.cf (docs/domain.md: lvs.cf), read by pulse/lvsd/nanny on both routers, so both
 directors get the same file. Piranha can say less than lvscc (V28): one forwarding method for
 every virtual server, eight schedulers, IPv4 TCP/UDP only, a device on every floating address,
 check strings of at most 255 printable characters. `unsupported` names each such gap; the ones

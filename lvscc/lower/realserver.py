@@ -43,7 +43,7 @@ from lvscc.model.state import (
 )
 
 # Answer ARP only for addresses on the asking interface, and never source ARP from the VIP
-# (ip-sysctl.rst; the standard LVS-DR recipe, lvs-domain.md §1.9). The kernel uses the max of
+# (ip-sysctl.rst; the standard LVS-DR recipe, docs/domain.md: real servers). The kernel uses the max of
 # `all` and the interface, so both are set.
 _ARP_QUIET = {
     "net.ipv4.conf.all.arp_ignore": "1",

@@ -15,7 +15,7 @@ IPAddress = IPv4Address | IPv6Address
 IPInterface = IPv4Interface | IPv6Interface
 IPNetwork = IPv4Network | IPv6Network
 
-# ipvsadm/libipvs defaults (lvs-domain.md §4.2): wlc, DR, weight 1, `-p` alone = 360 s.
+# ipvsadm/libipvs defaults (docs/domain.md: ipvsadm): wlc, DR, weight 1, `-p` alone = 360 s.
 DEFAULT_SCHEDULER = "wlc"
 DEFAULT_WEIGHT = 1
 DEFAULT_PERSISTENCE = 360

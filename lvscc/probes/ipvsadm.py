@@ -1,4 +1,4 @@
-"""`ipvsadm-save -n` text <-> IpvsService/IpvsDest (format: lvs-domain.md §4.3).
+"""`ipvsadm-save -n` text <-> IpvsService/IpvsDest (format: docs/domain.md: ipvsadm).
 
 ipvsadm-save never prints thresholds (-x/-y), so a dump says nothing about them unless every
 real-server line carries both; `lvscc snapshot` writes its dump that way."""

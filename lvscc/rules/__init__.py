@@ -1,39 +1,68 @@
-"""Validation: one small function per rule, registered with its code. A rule reads the whole
-Config and yields Diagnostics; `check` runs them all and returns every finding, sorted."""
+"""Validation: one small function per rule, registered once with its code. A rule reads the
+whole Config and yields Findings (error/warning/info below, without a code); `check` stamps
+each with the rule's code and returns every finding, sorted. What a code means, its example
+and its fix live in the diagnostic catalogue (lvscc/catalogue.toml, `lvscc explain CODE`)."""
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
-from lvscc.diagnostics import Diagnostic
+from lvscc.diagnostics import Diagnostic, Finding, Severity
 from lvscc.model.config import Config
+from lvscc.model.span import NOWHERE, Span
 
-RuleFunc = Callable[[Config], Iterable[Diagnostic]]
+RuleFunc = Callable[[Config], Iterable[Finding]]
 RULES: dict[str, RuleFunc] = {}
 
 
 def rule(code: str) -> Callable[[RuleFunc], RuleFunc]:
-    """Register a rule under its code (LVS001...). Its docstring says what breaks on a real
-    router when the rule is ignored; it is shown by `lvscc check --explain CODE`."""
+    """Register a rule under its code (LVS1nn). Its docstring says what breaks on a real
+    router when the rule is ignored; the catalogue entry of the code says the rest."""
 
     def register(func: RuleFunc) -> RuleFunc:
         if code in RULES:
             raise ValueError(f"rule code {code} registered twice")
         RULES[code] = func
-        func.code = code  # type: ignore[attr-defined]
         return func
 
     return register
 
 
-def _load_all() -> None:
+def error(message: str, span: Span = NOWHERE, hint: str | None = None) -> Finding:
+    return Finding(Severity.ERROR, message, span, hint)
+
+
+def warning(message: str, span: Span = NOWHERE, hint: str | None = None) -> Finding:
+    return Finding(Severity.WARNING, message, span, hint)
+
+
+def info(message: str, span: Span = NOWHERE, hint: str | None = None) -> Finding:
+    return Finding(Severity.INFO, message, span, hint)
+
+
+def load_all() -> dict[str, RuleFunc]:
+    """Every rule module imported, so every rule is registered: code → rule."""
     for module in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{module.name}")
+    return RULES
+
+
+def docstrings() -> dict[str, str]:
+    """code → what its rule's docstring says breaks, on one line."""
+    return {code: " ".join((inspect.getdoc(func) or "").split()) for code, func in sorted(load_all().items())}
+
+
+def _coded(code: str, func: RuleFunc, config: Config) -> Iterator[Diagnostic]:
+    for finding in func(config):
+        if not isinstance(finding, Finding):  # a rule written against the old error(code, ...)
+            raise TypeError(f"rule {code} ({func.__name__}) yields {type(finding).__name__}: yield "
+                            "lvscc.rules.error/warning/info(message, span, hint); the code is the rule's")
+        yield finding.coded(code)
 
 
 def check(config: Config) -> list[Diagnostic]:
-    _load_all()
-    found = [d for func in RULES.values() for d in func(config)]
+    found = [d for code, func in load_all().items() for d in _coded(code, func, config)]
     return sorted(found, key=lambda d: d.sort_key)

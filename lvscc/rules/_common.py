@@ -12,7 +12,7 @@ from lvscc.model.span import NOWHERE, Span
 # Re-exported: rules judge the services and servers exactly as lowering will emit them.
 __all__ = ["active_servers", "active_services", "forwarding_for", "method_of", "persistence_of"]
 
-# Kernel and ipvsadm limits (lvs-domain.md §4.2, §4.5).
+# Kernel and ipvsadm limits (docs/domain.md: ipvsadm).
 PORT_MAX = 65535
 IPVSADM_WEIGHT_MAX = 65535
 INT_MAX = 2**31 - 1

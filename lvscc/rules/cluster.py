@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from difflib import get_close_matches
 from typing import Iterable
 
-from lvscc.diagnostics import Diagnostic, error, info, warning
+from lvscc.diagnostics import Finding, did_you_mean
 from lvscc.model.config import Config, Method, Protocol
 from lvscc.model.span import Span
-from lvscc.rules import rule
+from lvscc.rules import error, info, rule, warning
 from lvscc.rules._common import (
     REMAPPING_METHODS,
     active_services,
@@ -41,13 +40,12 @@ def _sysctl_span(config: Config, name: str) -> Span:
 
 
 @rule("LVS164")
-def director_public_address(config: Config) -> Iterable[Diagnostic]:
+def director_public_address(config: Config) -> Iterable[Finding]:
     """The heartbeat and the generated lvs.cf/keepalived configs address each director by
     its public address; without it the routers cannot find each other to fail over."""
     for director in config.directors:
         if director.public is None:
             yield error(
-                "LVS164",
                 f"director {director.role} has no public address",
                 director.span,
                 f"add `director {director.role} {{ public ADDR dev DEV }}`",
@@ -55,27 +53,24 @@ def director_public_address(config: Config) -> Iterable[Diagnostic]:
 
 
 @rule("LVS168")
-def ipvs_sysctl_known(config: Config) -> Iterable[Diagnostic]:
+def ipvs_sysctl_known(config: Config) -> Iterable[Finding]:
     """`sysctl -p` stops at an unknown key, so the settings after it are never applied."""
     for name, _values, span in config.ipvs_sysctls:
         if name not in IPVS_SYSCTLS:
-            close = get_close_matches(name, IPVS_SYSCTLS, n=1)
             yield error(
-                "LVS168",
                 f"net.ipv4.vs.{name} is not an IPVS sysctl",
                 span,
-                f"did you mean `{close[0]}`?" if close else "see the kernel's ipvs-sysctl documentation",
+                did_you_mean(name, IPVS_SYSCTLS) or "see the kernel's ipvs-sysctl documentation",
             )
 
 
 @rule("LVS171")
-def ipvs_sysctl_values(config: Config) -> Iterable[Diagnostic]:
+def ipvs_sysctl_values(config: Config) -> Iterable[Finding]:
     """The kernel rejects a write with the wrong number of values (EINVAL), leaving the old one."""
     for name, values, span in config.ipvs_sysctls:
         wanted = IPVS_SYSCTLS.get(name)
         if wanted is not None and len(values) != wanted:
             yield error(
-                "LVS171",
                 f"net.ipv4.vs.{name} takes {wanted} value{'s' if wanted > 1 else ''}, not {len(values)}",
                 span,
                 "e.g. `sync_threshold 3 50`" if wanted > 1 else f"e.g. `{name} 1`",
@@ -83,13 +78,12 @@ def ipvs_sysctl_values(config: Config) -> Iterable[Diagnostic]:
 
 
 @rule("LVS169")
-def heartbeat_dead_after(config: Config) -> Iterable[Diagnostic]:
+def heartbeat_dead_after(config: Config) -> Iterable[Finding]:
     """If the dead time is not longer than the heartbeat interval, one late heartbeat makes
     the backup take over while the primary still holds the VIPs: both answer for them."""
     beat = config.heartbeat
     if beat is not None and 1 <= beat.dead_after <= beat.interval:
         yield warning(
-            "LVS169",
             f"heartbeat dead-after {beat.dead_after}s is not longer than its interval {beat.interval}s",
             beat.span,
             "make dead-after a few intervals long (the guide's example: interval 6s, dead-after 18s)",
@@ -108,13 +102,12 @@ def _stateful_nat(config: Config) -> Span | None:
 
 
 @rule("LVS121")
-def conntrack_for_masquerade(config: Config) -> Iterable[Diagnostic]:
+def conntrack_for_masquerade(config: Config) -> Iterable[Finding]:
     """Without net.ipv4.vs.conntrack=1 IPVS flows have no conntrack entry, so MASQUERADE
     and stateful filter rules on the director do not see them and drop or mangle them."""
     span = _stateful_nat(config)
     if span is not None and not sysctl_is(config, "conntrack", 1):
         yield warning(
-            "LVS121",
             "NAT traffic passes MASQUERADE rules on the director, but IPVS connections are not tracked",
             span,
             "add `ipvs { conntrack 1 }`",
@@ -122,12 +115,11 @@ def conntrack_for_masquerade(config: Config) -> Iterable[Diagnostic]:
 
 
 @rule("LVS122")
-def conn_reuse_mode(config: Config) -> Iterable[Diagnostic]:
+def conn_reuse_mode(config: Config) -> Iterable[Finding]:
     """With conntrack=1, conn_reuse_mode 1 stalls reused client ports for a second on
     kernels before 5.9, and 0 pins them to old (even removed) servers: pick one knowingly."""
     if sysctl_is(config, "conntrack", 1) and sysctl(config, "conn_reuse_mode") is None:
         yield warning(
-            "LVS122",
             "conntrack is on but conn_reuse_mode is left at the kernel's default",
             _sysctl_span(config, "conntrack"),
             "set `conn_reuse_mode 1` on kernels >= 5.9, or `0` on older ones (and accept sticky reuse)",
@@ -135,7 +127,7 @@ def conn_reuse_mode(config: Config) -> Iterable[Diagnostic]:
 
 
 @rule("LVS124")
-def udp_sticky_entries(config: Config) -> Iterable[Diagnostic]:
+def udp_sticky_entries(config: Config) -> Iterable[Finding]:
     """A UDP connection entry lives for the UDP timeout (300 s): a client reusing its source
     port keeps reaching a removed or quiesced server for that long."""
     if sysctl_is(config, "expire_nodest_conn", 1):
@@ -143,7 +135,6 @@ def udp_sticky_entries(config: Config) -> Iterable[Diagnostic]:
     for service in active_services(config):
         if Protocol.UDP in protocols_of(service) and not service.one_packet:
             yield warning(
-                "LVS124",
                 f"UDP service {service.name}: clients keep their server until the UDP entry expires, "
                 "even after it is removed",
                 service.span,
@@ -153,7 +144,7 @@ def udp_sticky_entries(config: Config) -> Iterable[Diagnostic]:
 
 
 @rule("LVS126")
-def backup_only_with_sync(config: Config) -> Iterable[Diagnostic]:
+def backup_only_with_sync(config: Config) -> Iterable[Finding]:
     """A backup director that syncs connections also forwards them, and with DR/TUN the
     real servers' traffic can loop between the two directors unless backup_only=1."""
     backup = any(director.role == "backup" for director in config.directors)
@@ -167,7 +158,6 @@ def backup_only_with_sync(config: Config) -> Iterable[Diagnostic]:
     )
     if direct and not sysctl_is(config, "backup_only", 1):
         yield warning(
-            "LVS126",
             "two directors sync connections for direct-routing/tunnel services without backup_only",
             daemon.span,
             "add `ipvs { backup_only 1 }`",
@@ -175,13 +165,12 @@ def backup_only_with_sync(config: Config) -> Iterable[Diagnostic]:
 
 
 @rule("LVS134")
-def marks_only_incoming(config: Config) -> Iterable[Diagnostic]:
+def marks_only_incoming(config: Config) -> Iterable[Finding]:
     """Marking rules sit in mangle PREROUTING, which locally generated packets never
     traverse: connections opened on the director itself are not balanced."""
     marked = [service for service in active_services(config) if service.fwmark is not None]
     if marked:
         yield info(
-            "LVS134",
             f"firewall marks ({', '.join(str(s.fwmark) for s in marked)}) are set on incoming packets only",
             span_of(marked[0], "fwmark"),
             "test the services from a client, not from the director",
@@ -189,7 +178,7 @@ def marks_only_incoming(config: Config) -> Iterable[Diagnostic]:
 
 
 @rule("LVS172")
-def host_names_unique(config: Config) -> Iterable[Diagnostic]:
+def host_names_unique(config: Config) -> Iterable[Finding]:
     """Every host gets its own artifact tree named after it: a real server named like a
     director writes its ARP sysctls and kit into the director's tree, replacing its files."""
     declared = {director.role: director.span for director in config.directors}
@@ -200,5 +189,5 @@ def host_names_unique(config: Config) -> Iterable[Diagnostic]:
             if server.name in directors and server.name not in reported:
                 reported.add(server.name)
                 where = f"declared at {directors[server.name]}" if declared else "the director lvscc assumes"
-                yield error("LVS172", f"real server {server.name} has the name of director {server.name} ({where})",
+                yield error(f"real server {server.name} has the name of director {server.name} ({where})",
                             server.span, "rename the real server: `primary` and `backup` name the directors")

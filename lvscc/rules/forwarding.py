@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable
 
-from lvscc.diagnostics import Diagnostic, error, info, warning
+from lvscc.diagnostics import Finding
 from lvscc.model.config import ArpMethod, Config, Method, TunnelType
-from lvscc.rules import rule
+from lvscc.rules import error, info, rule, warning
 from lvscc.rules._common import (
     REMAPPING_METHODS,
     active_services,
@@ -20,7 +20,7 @@ from lvscc.rules._common import (
 
 
 @rule("LVS101")
-def dr_port_remap(config: Config) -> Iterable[Diagnostic]:
+def dr_port_remap(config: Config) -> Iterable[Finding]:
     """ipvsadm silently overwrites a direct-routing or tunnelled server's port with the
     virtual port, so the server never receives traffic on the port the config names."""
     for service in active_services(config):
@@ -31,7 +31,6 @@ def dr_port_remap(config: Config) -> Iterable[Diagnostic]:
             if method in REMAPPING_METHODS and server.port is not None and server.port != service.port:
                 how = "direct routing" if method is Method.DIRECT else "tunnelling"
                 yield error(
-                    "LVS101",
                     f"{how} cannot remap ports: service {service.name} listens on {service.port}, "
                     f"server {server.name} on {server.port}",
                     server.span,
@@ -40,7 +39,7 @@ def dr_port_remap(config: Config) -> Iterable[Diagnostic]:
 
 
 @rule("LVS102")
-def fwmark_server_port(config: Config) -> Iterable[Diagnostic]:
+def fwmark_server_port(config: Config) -> Iterable[Finding]:
     """A firewall-mark service forwards each packet to the port it was sent to; a DR or
     tunnelled server cannot be given another port, and keepalived clears it anyway."""
     for service in active_services(config):
@@ -49,7 +48,6 @@ def fwmark_server_port(config: Config) -> Iterable[Diagnostic]:
         for server in service.servers:
             if method_of(server, service) in REMAPPING_METHODS and server.port:
                 yield error(
-                    "LVS102",
                     f"service {service.name} is firewall mark {service.fwmark}: server {server.name} "
                     f"cannot have port {server.port} without NAT",
                     server.span,
@@ -58,7 +56,7 @@ def fwmark_server_port(config: Config) -> Iterable[Diagnostic]:
 
 
 @rule("LVS113")
-def address_family(config: Config) -> Iterable[Diagnostic]:
+def address_family(config: Config) -> Iterable[Finding]:
     """The kernel refuses a real server of another address family than its service
     unless it is reached through a tunnel ("allowed only for tunneling servers")."""
     for service in active_services(config):
@@ -68,7 +66,6 @@ def address_family(config: Config) -> Iterable[Diagnostic]:
         for server in service.servers:
             if server.address.version != family and method_of(server, service) is not Method.TUNNEL:
                 yield error(
-                    "LVS113",
                     f"service {service.name} has an IPv{service.vip.version} VIP but server "
                     f"{server.name} is IPv{server.address.version}",
                     server.span,
@@ -77,7 +74,6 @@ def address_family(config: Config) -> Iterable[Diagnostic]:
         sorry = service.sorry_server
         if sorry is not None and sorry.version != service.vip.version:
             yield error(
-                "LVS113",
                 f"service {service.name} has an IPv{service.vip.version} VIP but its sorry-server "
                 f"{sorry} is IPv{sorry.version}",
                 service.span,
@@ -98,7 +94,7 @@ def _tunnel_problem(tunnel_type: TunnelType, port: int | None, csum: str | None)
 
 
 @rule("LVS114")
-def tunnel_options(config: Config) -> Iterable[Diagnostic]:
+def tunnel_options(config: Config) -> Iterable[Finding]:
     """ipvsadm rejects tunnel options that do not fit the forwarding method or tunnel type
     ("Tunnel options conflict with forward method"), so the whole restore stops there."""
     for owner, forwarding in declared_forwardings(config):
@@ -110,11 +106,11 @@ def tunnel_options(config: Config) -> Iterable[Diagnostic]:
         else:
             problem = _tunnel_problem(tunnel.type, tunnel.port, tunnel.csum)
         if problem:
-            yield error("LVS114", f"{owner}: {problem}", forwarding.span, "see `ipvsadm --tun-type` in ipvsadm(8)")
+            yield error(f"{owner}: {problem}", forwarding.span, "see `ipvsadm --tun-type` in ipvsadm(8)")
 
 
 @rule("LVS115")
-def nat_gateway(config: Config) -> Iterable[Diagnostic]:
+def nat_gateway(config: Config) -> Iterable[Finding]:
     """IPVS NAT only rewrites the destination: replies go back through the director only
     if every real server routes through the director's floating NAT address."""
     for service in active_services(config):
@@ -122,7 +118,6 @@ def nat_gateway(config: Config) -> Iterable[Diagnostic]:
         nat_servers = [s for s in service.servers if method_of(s, service) is Method.NAT]
         if nat_servers and gateway is None:
             yield error(
-                "LVS115",
                 f"service {service.name} uses NAT but no `gateway` is declared for the real servers' replies",
                 forwarding_span(service),
                 "add `forwarding nat { gateway ADDR/PREFIX dev DEV }`",
@@ -131,7 +126,6 @@ def nat_gateway(config: Config) -> Iterable[Diagnostic]:
         for server in nat_servers:
             if gateway is not None and server.address not in gateway.network:
                 yield warning(
-                    "LVS115",
                     f"NAT server {server.name} ({server.address}) of service {service.name} is not on "
                     f"the gateway's network {gateway.network}, so it cannot route back through {gateway.ip}",
                     server.span,
@@ -140,7 +134,7 @@ def nat_gateway(config: Config) -> Iterable[Diagnostic]:
 
 
 @rule("LVS116")
-def dr_same_segment(config: Config) -> Iterable[Diagnostic]:
+def dr_same_segment(config: Config) -> Iterable[Finding]:
     """Direct routing only rewrites the MAC address: a real server off the director's
     segment never receives the frame."""
     if any(director.private is not None for director in config.directors):
@@ -153,7 +147,6 @@ def dr_same_segment(config: Config) -> Iterable[Diagnostic]:
             direct = method_of(server, service) is Method.DIRECT
             if direct and server.address.version == vip.version and server.address not in vip.network:
                 yield warning(
-                    "LVS116",
                     f"direct-routing server {server.name} ({server.address}) of service {service.name} "
                     f"is outside the VIP's network {vip.network}",
                     server.span,
@@ -162,7 +155,7 @@ def dr_same_segment(config: Config) -> Iterable[Diagnostic]:
 
 
 @rule("LVS117")
-def redirect_port_clash(config: Config) -> Iterable[Diagnostic]:
+def redirect_port_clash(config: Config) -> Iterable[Finding]:
     """With `arp redirect` a real server binds its daemon to INADDR_ANY, so two VIPs with
     the same protocol and port on one server reach the same daemon and cannot be told apart."""
     seen: dict[tuple, list[str]] = defaultdict(list)
@@ -176,7 +169,6 @@ def redirect_port_clash(config: Config) -> Iterable[Diagnostic]:
             key = (server.address, service.protocol, service.port)
             if seen[key] and service.name not in seen[key]:
                 yield warning(
-                    "LVS117",
                     f"server {server.name} ({server.address}) serves {service.protocol} port {service.port} "
                     f"for both service {seen[key][0]} and service {service.name}; with `arp redirect` one "
                     "daemon answers both VIPs",
@@ -187,7 +179,7 @@ def redirect_port_clash(config: Config) -> Iterable[Diagnostic]:
 
 
 @rule("LVS118")
-def arptables_ipv6(config: Config) -> Iterable[Diagnostic]:
+def arptables_ipv6(config: Config) -> Iterable[Finding]:
     """IPv6 has no ARP: arptables rules cannot stop real servers from answering
     neighbour solicitations for an IPv6 VIP."""
     arptables = (ArpMethod.ARPTABLES, ArpMethod.ARPTABLES_JF)
@@ -195,7 +187,6 @@ def arptables_ipv6(config: Config) -> Iterable[Diagnostic]:
         forwarding = service.forwarding
         if service.vip is not None and service.vip.version == 6 and forwarding.arp in arptables:
             yield error(
-                "LVS118",
                 f"service {service.name} has an IPv6 VIP but uses `arp {forwarding.arp}`",
                 forwarding_span(service),
                 "use `arp sysctl` (VIP on lo) or `arp redirect` for IPv6 services",
@@ -203,14 +194,13 @@ def arptables_ipv6(config: Config) -> Iterable[Diagnostic]:
 
 
 @rule("LVS119")
-def tunnel_rp_filter(config: Config) -> Iterable[Diagnostic]:
+def tunnel_rp_filter(config: Config) -> Iterable[Finding]:
     """Strict reverse-path filtering on a tunnel real server drops every decapsulated
     packet, because the VIP source is not routed back through the tunnel."""
     for service in active_services(config):
         tunnelled = [s.name for s in service.servers if method_of(s, service) is Method.TUNNEL]
         if tunnelled:
             yield info(
-                "LVS119",
                 f"service {service.name}: tunnel servers {', '.join(tunnelled)} need rp_filter 0 or 2 on "
                 "both `all` and the tunnel device (the kernel uses the larger value)",
                 forwarding_span(service),

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from lvscc.diagnostics import Diagnostic, error, info, warning
+from lvscc.diagnostics import Finding
 from lvscc.model.config import Config, Method
-from lvscc.rules import rule
+from lvscc.rules import error, info, rule, warning
 from lvscc.rules._common import REMAPPING_METHODS, active_services, forwarding_span, is_ftp, method_of, persistence_of
 
 
 @rule("LVS120")
-def ftp_needs_persistence(config: Config) -> Iterable[Diagnostic]:
+def ftp_needs_persistence(config: Config) -> Iterable[Finding]:
     """With direct routing or tunnelling the director never sees the FTP replies, so only
     persistence sends a client's data connections to the server holding its control one."""
     for service in active_services(config):
@@ -22,7 +22,6 @@ def ftp_needs_persistence(config: Config) -> Iterable[Diagnostic]:
             continue
         if persistence_of(service) is None:
             yield error(
-                "LVS120",
                 f"FTP service {service.name} is not persistent, so the data connections of "
                 f"{', '.join(unseen)} land on random servers",
                 service.span,
@@ -30,7 +29,6 @@ def ftp_needs_persistence(config: Config) -> Iterable[Diagnostic]:
             )
         else:
             yield warning(
-                "LVS120",
                 f"FTP service {service.name} is made persistent ({persistence_of(service)}s) because "
                 f"{', '.join(unseen)} use direct routing or tunnelling",
                 service.span,
@@ -39,14 +37,13 @@ def ftp_needs_persistence(config: Config) -> Iterable[Diagnostic]:
 
 
 @rule("LVS135")
-def ftp_conntrack_helper(config: Config) -> Iterable[Diagnostic]:
+def ftp_conntrack_helper(config: Config) -> Iterable[Finding]:
     """Active FTP behind NAT needs the nf_conntrack_ftp helper, which kernels from 6.0 on
     no longer attach by themselves: the servers' port-20 connections then fail."""
     for service in active_services(config):
         nat = any(method_of(s, service) is Method.NAT for s in service.servers)
         if is_ftp(service) and nat:
             yield info(
-                "LVS135",
                 f"FTP service {service.name} relies on the ftp conntrack helper for active mode",
                 forwarding_span(service),
                 "on kernels >= 6.0 the director's ruleset must assign it (`ct helper set`); "

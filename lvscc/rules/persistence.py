@@ -5,22 +5,21 @@ from __future__ import annotations
 from ipaddress import IPv4Address, IPv4Network
 from typing import Iterable
 
-from lvscc.diagnostics import Diagnostic, error, warning
+from lvscc.diagnostics import Finding
 from lvscc.model.config import Config, VirtualService
-from lvscc.rules import rule
+from lvscc.rules import error, rule, warning
 from lvscc.rules._common import MAX_TIMEOUT, active_services, persistence_of, span_of, sysctl_is
 
 PERSISTENCE_ENGINES = ("sip",)
 
 
 @rule("LVS108")
-def persistence_range(config: Config) -> Iterable[Diagnostic]:
+def persistence_range(config: Config) -> Iterable[Finding]:
     """ipvsadm parses -p as 1..2678400 seconds (31 days) and stops the restore otherwise."""
     for service in active_services(config):
         timeout = service.persistence
         if timeout is not None and not 1 <= timeout <= MAX_TIMEOUT:
             yield error(
-                "LVS108",
                 f"service {service.name}: persistence {timeout}s is outside 1..{MAX_TIMEOUT}s",
                 span_of(service, "persistence"),
                 "bare `persistence` means 360s; the longest is 31d",
@@ -46,14 +45,13 @@ def _mask_problem(service: VirtualService) -> str | None:
 
 
 @rule("LVS156")
-def persistence_mask(config: Config) -> Iterable[Diagnostic]:
+def persistence_mask(config: Config) -> Iterable[Finding]:
     """The kernel refuses an IPv6 persistence prefix outside 1..128 (EINVAL), and ipvsadm
     cannot express a non-contiguous or wrong-family mask."""
     for service in active_services(config):
         problem = _mask_problem(service)
         if problem:
             yield error(
-                "LVS156",
                 f"service {service.name}: {problem}",
                 span_of(service, "persistence"),
                 "IPv4: `persistence netmask 255.255.255.0`; IPv6: `persistence prefix 64`",
@@ -61,13 +59,12 @@ def persistence_mask(config: Config) -> Iterable[Diagnostic]:
 
 
 @rule("LVS167")
-def persistence_engine(config: Config) -> Iterable[Diagnostic]:
+def persistence_engine(config: Config) -> Iterable[Finding]:
     """The kernel knows one persistence engine, sip; any other name fails with ENOENT."""
     for service in active_services(config):
         engine = service.persistence_engine
         if engine is not None and engine not in PERSISTENCE_ENGINES:
             yield error(
-                "LVS167",
                 f"service {service.name}: unknown persistence engine {engine}",
                 service.span,
                 "the only persistence engine is `sip`",
@@ -75,7 +72,7 @@ def persistence_engine(config: Config) -> Iterable[Diagnostic]:
 
 
 @rule("LVS170")
-def persistence_options_alone(config: Config) -> Iterable[Diagnostic]:
+def persistence_options_alone(config: Config) -> Iterable[Finding]:
     """A client mask or persistence engine does nothing on a service that is not persistent;
     ipvsadm drops -M without -p."""
     for service in active_services(config):
@@ -85,21 +82,19 @@ def persistence_options_alone(config: Config) -> Iterable[Diagnostic]:
                                           ("persistence-engine", service.persistence_engine)) if value is not None]
         if given:
             yield warning(
-                "LVS170",
                 f"service {service.name} is not persistent, so its {' and '.join(given)} has no effect",
                 service.span,
                 "add `persistence`, or drop the option",
             )
 
 
-def _quiesced_templates(config: Config) -> Iterable[Diagnostic]:
+def _quiesced_templates(config: Config) -> Iterable[Finding]:
     if sysctl_is(config, "expire_quiescent_template", 1):
         return
     for service in active_services(config):
         quiesced = service.quiesce or any(server.weight == 0 for server in service.servers)
         if quiesced and persistence_of(service) is not None:
             yield warning(
-                "LVS123",
                 f"service {service.name} is persistent and quiesces servers: returning clients keep "
                 "reaching a quiesced server until their persistence expires",
                 span_of(service, "persistence"),
@@ -107,13 +102,12 @@ def _quiesced_templates(config: Config) -> Iterable[Diagnostic]:
             )
 
 
-def _removed_connections(config: Config) -> Iterable[Diagnostic]:
+def _removed_connections(config: Config) -> Iterable[Finding]:
     if sysctl_is(config, "expire_nodest_conn", 1):
         return
     for service in active_services(config):
         if service.check is not None and not service.quiesce:
             yield warning(
-                "LVS123",
                 f"service {service.name} removes failed servers: their established connections "
                 "are silently dropped until they time out",
                 span_of(service, "check"),
@@ -122,7 +116,7 @@ def _removed_connections(config: Config) -> Iterable[Diagnostic]:
 
 
 @rule("LVS123")
-def quiesce_and_removal(config: Config) -> Iterable[Diagnostic]:
+def quiesce_and_removal(config: Config) -> Iterable[Finding]:
     """Quiesced servers keep receiving returning persistent clients unless
     expire_quiescent_template=1; removed servers black-hole their connections unless
     expire_nodest_conn=1."""

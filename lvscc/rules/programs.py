@@ -5,9 +5,9 @@ from __future__ import annotations
 import shlex
 from typing import Iterable
 
-from lvscc.diagnostics import Diagnostic, error
+from lvscc.diagnostics import Finding
 from lvscc.model.config import Config
-from lvscc.rules import rule
+from lvscc.rules import error, rule
 
 
 def split_error(program: str) -> str | None:
@@ -22,7 +22,7 @@ def split_error(program: str) -> str | None:
 
 
 @rule("LVS173")
-def send_program_splits(config: Config) -> Iterable[Diagnostic]:
+def send_program_splits(config: Config) -> Iterable[Finding]:
     """keepalived drops a MISC_CHECK whose command line has an unbalanced quote or a trailing
     backslash (`missing terminating '`), so that real server is never checked again."""
     for service in config.services:
@@ -31,5 +31,5 @@ def send_program_splits(config: Config) -> Iterable[Diagnostic]:
             continue
         problem = split_error(check.send_program)
         if problem is not None:
-            yield error("LVS173", f"service {service.name}: send-program cannot be split into a command: {problem}",
+            yield error(f"service {service.name}: send-program cannot be split into a command: {problem}",
                         check.span, "balance its quotes and end no word with a backslash, as in a shell")

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from lvscc.diagnostics import Diagnostic, error
+from lvscc.diagnostics import Finding
 from lvscc.model.config import Config, PortRange
 from lvscc.model.span import Span
-from lvscc.rules import rule
+from lvscc.rules import error, rule
 from lvscc.rules._common import (
     FWMARK_MAX,
     MAX_TIMEOUT,
@@ -53,25 +53,24 @@ def _ports_outside(config: Config) -> Iterator[Port]:
 
 
 @rule("LVS150")
-def port_range(config: Config) -> Iterable[Diagnostic]:
+def port_range(config: Config) -> Iterable[Finding]:
     """A port outside 0..65535, or a range whose first port is above its last, is refused
     by ipvsadm and by iptables/nft, and the marking rules are never loaded."""
     hint = "ports are 0..65535; write ranges low-high"
     for what, port, span in _ports_outside(config):
-        yield error("LVS150", f"{what} {port} is outside 0..{PORT_MAX}", span, hint)
+        yield error(f"{what} {port} is outside 0..{PORT_MAX}", span, hint)
     for what, ports, span in _port_ranges(config):
         if not 0 <= ports.first <= ports.last <= PORT_MAX:
-            yield error("LVS150", f"{what} is not a range within 0..{PORT_MAX}", span, hint)
+            yield error(f"{what} is not a range within 0..{PORT_MAX}", span, hint)
 
 
 @rule("LVS151")
-def fwmark_range(config: Config) -> Iterable[Diagnostic]:
+def fwmark_range(config: Config) -> Iterable[Finding]:
     """ipvsadm takes marks 1..4294967295; 0 means "no mark" and never matches a service."""
     for service in active_services(config):
         mark = service.fwmark
         if mark is not None and not 1 <= mark <= FWMARK_MAX:
             yield error(
-                "LVS151",
                 f"service {service.name}: firewall mark {mark} is outside 1..{FWMARK_MAX}",
                 span_of(service, "fwmark"),
                 "pick a mark from 1 up, e.g. the service's main port",
@@ -79,13 +78,12 @@ def fwmark_range(config: Config) -> Iterable[Diagnostic]:
 
 
 @rule("LVS152")
-def sync_id_range(config: Config) -> Iterable[Diagnostic]:
+def sync_id_range(config: Config) -> Iterable[Finding]:
     """ipvsadm --syncid takes 0..255; the sync daemon is not started otherwise and the
     backup director takes over with an empty connection table."""
     daemon = config.sync_daemon
     if daemon is not None and not 0 <= daemon.sync_id <= SYNC_ID_MAX:
         yield error(
-            "LVS152",
             f"sync-daemon id {daemon.sync_id} is outside 0..{SYNC_ID_MAX}",
             daemon.span,
             "use the same id 0..255 on both directors",
@@ -93,22 +91,22 @@ def sync_id_range(config: Config) -> Iterable[Diagnostic]:
 
 
 @rule("LVS154")
-def heartbeat_range(config: Config) -> Iterable[Diagnostic]:
+def heartbeat_range(config: Config) -> Iterable[Finding]:
     """pulse cannot bind a heartbeat port outside 1..65535, and a zero interval or dead
     time makes the backup router declare the primary dead at once."""
     beat = config.heartbeat
     if beat is None:
         return
     if not 1 <= beat.port <= PORT_MAX:
-        yield error("LVS154", f"heartbeat port {beat.port} is outside 1..{PORT_MAX}", beat.span, "the default is 539")
+        yield error(f"heartbeat port {beat.port} is outside 1..{PORT_MAX}", beat.span, "the default is 539")
     for name, value in (("interval", beat.interval), ("dead-after", beat.dead_after)):
         if value < 1:
-            yield error("LVS154", f"heartbeat {name} {value}s must be at least 1s", beat.span,
+            yield error(f"heartbeat {name} {value}s must be at least 1s", beat.span,
                         "the defaults are 2s and 5s")
 
 
 @rule("LVS155")
-def timeout_range(config: Config) -> Iterable[Diagnostic]:
+def timeout_range(config: Config) -> Iterable[Finding]:
     """ipvsadm --set takes 0..2678400 seconds per timeout and refuses the whole line otherwise."""
     timeouts = config.timeouts
     if timeouts is None:
@@ -116,7 +114,6 @@ def timeout_range(config: Config) -> Iterable[Diagnostic]:
     for name, value in (("tcp", timeouts.tcp), ("tcpfin", timeouts.tcpfin), ("udp", timeouts.udp)):
         if value is not None and not 0 <= value <= MAX_TIMEOUT:
             yield error(
-                "LVS155",
                 f"{name} timeout {value}s is outside 0..{MAX_TIMEOUT}s",
                 timeouts.span,
                 "the kernel defaults are tcp 900s, tcpfin 120s, udp 300s; the longest is 31d",

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from lvscc.diagnostics import Diagnostic, error, warning
+from lvscc.diagnostics import Finding
 from lvscc.model.config import SCHEDULER_FLAGS, Config, Protocol, RealServer, VirtualService
-from lvscc.rules import rule
+from lvscc.rules import error, rule, warning
 from lvscc.rules._common import active_servers, active_services, persistence_of, protocols_of, server_port, span_of
 
 CACHE_SCHEDULERS = ("lblc", "lblcr", "dh")
 
 
 @rule("LVS103")
-def port_zero_needs_persistence(config: Config) -> Iterable[Diagnostic]:
+def port_zero_needs_persistence(config: Config) -> Iterable[Finding]:
     """ipvsadm refuses an all-ports service that is not persistent ("Zero port specified
     for non-persistent service"), so the restore stops there."""
     for service in active_services(config):
         if service.fwmark is None and service.port == 0 and persistence_of(service) is None:
             yield error(
-                "LVS103",
                 f"service {service.name} listens on every port (port 0) but is not persistent",
                 span_of(service, "listen"),
                 "add `persistence`, or name the port",
@@ -27,7 +26,7 @@ def port_zero_needs_persistence(config: Config) -> Iterable[Diagnostic]:
 
 
 @rule("LVS104")
-def one_packet_udp_only(config: Config) -> Iterable[Diagnostic]:
+def one_packet_udp_only(config: Config) -> Iterable[Finding]:
     """ipvsadm refuses one-packet scheduling on anything but UDP ("One-Packet Scheduling
     is only for UDP virtual services")."""
     for service in active_services(config):
@@ -35,7 +34,6 @@ def one_packet_udp_only(config: Config) -> Iterable[Diagnostic]:
         if service.one_packet and carried - {Protocol.UDP}:
             others = ", ".join(sorted(p.value for p in carried - {Protocol.UDP}))
             yield error(
-                "LVS104",
                 f"service {service.name} uses one-packet scheduling but carries {others}",
                 span_of(service, "one_packet"),
                 "drop `one-packet`, or make the service UDP only",
@@ -43,7 +41,7 @@ def one_packet_udp_only(config: Config) -> Iterable[Diagnostic]:
 
 
 @rule("LVS105")
-def sched_flags_match(config: Config) -> Iterable[Diagnostic]:
+def sched_flags_match(config: Config) -> Iterable[Finding]:
     """ipvsadm refuses sh-* flags unless the scheduler is sh, and mh-* unless it is mh
     ("incompatible scheduler flag")."""
     for service in active_services(config):
@@ -51,7 +49,6 @@ def sched_flags_match(config: Config) -> Iterable[Diagnostic]:
             owner = next((sched for sched, flags in SCHEDULER_FLAGS.items() if flag in flags), None)
             if owner is not None and owner != service.scheduler:
                 yield error(
-                    "LVS105",
                     f"service {service.name}: scheduler flag {flag} needs scheduler {owner}, not {service.scheduler}",
                     span_of(service, "scheduler"),
                     f"use `scheduler {owner} {flag}`, or drop the flag",
@@ -59,13 +56,12 @@ def sched_flags_match(config: Config) -> Iterable[Diagnostic]:
 
 
 @rule("LVS110")
-def fwmark_needs_marks(config: Config) -> Iterable[Diagnostic]:
+def fwmark_needs_marks(config: Config) -> Iterable[Finding]:
     """IPVS cannot mark packets itself: a firewall-mark service without marking rules
     never sees a single packet."""
     for service in active_services(config):
         if service.fwmark is not None and not service.mark_ports and service.ftp is None:
             yield error(
-                "LVS110",
                 f"firewall-mark service {service.name} marks no ports, so no packet ever carries mark {service.fwmark}",
                 span_of(service, "fwmark"),
                 f"list the ports: `fwmark {service.fwmark} {{ tcp 80, 443 }}`",
@@ -73,13 +69,12 @@ def fwmark_needs_marks(config: Config) -> Iterable[Diagnostic]:
 
 
 @rule("LVS111")
-def fwmark_wants_persistence(config: Config) -> Iterable[Diagnostic]:
+def fwmark_wants_persistence(config: Config) -> Iterable[Finding]:
     """Without persistence the connections of one client to a multi-port firewall-mark
     service are scheduled independently and land on different real servers."""
     for service in active_services(config):
         if service.fwmark is not None and persistence_of(service) is None:
             yield warning(
-                "LVS111",
                 f"firewall-mark service {service.name} is not persistent: "
                 "one client's ports may reach different servers",
                 span_of(service, "fwmark"),
@@ -101,7 +96,7 @@ def _describe(service: VirtualService) -> str:
     return f"{service.protocol} {vip} port {service.port}"
 
 
-def _duplicate_servers(service: VirtualService) -> Iterable[Diagnostic]:
+def _duplicate_servers(service: VirtualService) -> Iterable[Finding]:
     first: dict[tuple, RealServer] = {}
     for server in active_servers(service):
         port = server_port(service, server)
@@ -109,7 +104,6 @@ def _duplicate_servers(service: VirtualService) -> Iterable[Diagnostic]:
         earlier = first.setdefault((server.address, port), server)  # one hash of the address, not two
         if len(first) == known:  # the key was there: the same server object twice counts too
             yield error(
-                "LVS112",
                 f"service {service.name}: servers {earlier.name} and {server.name} "
                 f"are both {server.address} port {port}",
                 server.span,
@@ -118,7 +112,7 @@ def _duplicate_servers(service: VirtualService) -> Iterable[Diagnostic]:
 
 
 @rule("LVS112")
-def duplicate_services(config: Config) -> Iterable[Diagnostic]:
+def duplicate_services(config: Config) -> Iterable[Finding]:
     """The kernel answers EEXIST to a second service with the same address, protocol and
     port (or firewall mark), or a second identical real server, and ipvsadm-restore goes
     on without it."""
@@ -128,7 +122,6 @@ def duplicate_services(config: Config) -> Iterable[Diagnostic]:
         first.setdefault(_identity(service), service)
         if earlier is not None:
             yield error(
-                "LVS112",
                 f"service {service.name} is the same kernel service as {earlier.name}: {_describe(service)}",
                 service.span,
                 "merge the two services, or change the VIP, port or mark",
@@ -137,7 +130,7 @@ def duplicate_services(config: Config) -> Iterable[Diagnostic]:
 
 
 @rule("LVS133")
-def scheduler_fits_service(config: Config) -> Iterable[Diagnostic]:
+def scheduler_fits_service(config: Config) -> Iterable[Finding]:
     """Some schedulers assume traffic they will not get: ovf counts TCP connections, and
     lblc/lblcr/dh pick servers by destination address, which is the single VIP here."""
     for service in active_services(config):
@@ -149,7 +142,6 @@ def scheduler_fits_service(config: Config) -> Iterable[Diagnostic]:
         else:
             continue
         yield warning(
-            "LVS133",
             f"service {service.name}: {why}",
             span_of(service, "scheduler"),
             "use wlc, wrr or sh (source hashing) for ordinary services",

@@ -81,14 +81,12 @@ def with_fresh_ipvs(texts: Dumps) -> Dumps:
 def audit_step(config: Config, intent: HostState, read: Callable[[], Read]) -> tuple[AuditOutcome, Read | None]:
     """Read the host with `read` and compare it with the intent; what was read comes back for
     the next quick poll."""
-    from pyroute2.netlink.exceptions import NetlinkError
-
     from lvscc.probes import ProbeError, observe
 
     try:
         texts, notes = read()
         found = observe(texts, intent.host, intent.role, config.audit.nft_table)
-    except (ProbeError, NetlinkError, OSError) as e:
+    except (ProbeError, OSError) as e:  # the netlink reader's own errors; no pyroute2 at run time
         return AuditOutcome(time.time(), failure=f"cannot read the host: {e}"), None
     scope = scope_for(intent, config.audit, found.sections)
     drifts = diff(intent, found.state, config.audit, scope)

@@ -20,7 +20,7 @@ from lvscc.probes.netfilter import parse_arptables_save, parse_iptables_save, pa
 
 REPO = Path(__file__).resolve().parents[2]
 
-# ipvsadm-save -n output (lvs-domain.md §4.3), plus a tunnel, a v6 and a flagged service.
+# ipvsadm-save -n output (docs/domain.md: ipvsadm), plus a tunnel, a v6 and a flagged service.
 SAVED = """\
 -A -t 192.0.2.10:80 -s wrr -p 50 -M 255.255.255.0
 -a -t 192.0.2.10:80 -r 198.51.100.2:80 -g -w 1

@@ -10,7 +10,7 @@ import pytest
 
 from lvscc.diagnostics import Diagnostic, Severity
 from lvscc.load import load_file
-from lvscc.report import rule_descriptions
+from lvscc.rules import docstrings
 from lvscc.rules import check
 
 HERE = Path(__file__).parent
@@ -68,7 +68,7 @@ def test_case_files_name_their_rule_first() -> None:
 
 
 def test_every_rule_has_a_case_and_a_docstring() -> None:
-    described = rule_descriptions()
+    described = docstrings()
     assert described, "no rules registered"
     covered = {_code_of(path) for path in CASES}
     assert set(described) - covered == set()

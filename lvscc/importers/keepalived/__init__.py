@@ -1,4 +1,4 @@
-"""keepalived.conf (2.x) -> Config: the LVS part (lvs-domain.md §3.1) and the VRRP addresses
+"""keepalived.conf (2.x) -> Config: the LVS part (docs/domain.md: keepalived.conf) and the VRRP addresses
 that float the VIPs and the NAT gateway.
 
 Defaults are keepalived's own where they differ from lvscc's: no lvs_method means NAT, an

@@ -1,4 +1,4 @@
-"""Piranha's /etc/sysconfig/ha/lvs.cf -> Config (lvs-domain.md §2).
+"""Piranha's /etc/sysconfig/ha/lvs.cf -> Config (docs/domain.md: lvs.cf).
 
 Defaults are piranha's own (lvsconfig.c): a virtual server or real server without `active = 1`
 is inactive, a virtual listens on tcp 80 with wlc, nanny checks every server (a TCP connect
