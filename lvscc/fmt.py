@@ -31,13 +31,9 @@ from lvscc.model.config import (
 )
 from lvscc.model.span import NOWHERE, Span
 
+from lvscc.syntax.lvs import device, name, quote
+
 INDENT = "  "
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def quote(text: str) -> str:
-    """A .lvs string literal: the language's five escapes, everything else verbatim."""
-    return '"' + "".join(_ESCAPES.get(c, c) for c in text) + '"'
 
 
 def seconds(value: int) -> str:
@@ -49,7 +45,7 @@ def _block(head: str, body: list[str]) -> list[str]:
 
 
 def _dev(dev: str | None) -> str:
-    return f" dev {dev}" if dev else ""
+    return f" dev {device(dev)}" if dev else ""
 
 
 def _director(d: Director) -> list[str]:
@@ -78,7 +74,7 @@ def _sync_daemon(config: Config) -> list[str]:
     sd = config.sync_daemon
     if sd is None:
         return []
-    return _block("sync-daemon", [f"interface {sd.interface}", f"id {sd.sync_id}"])
+    return _block("sync-daemon", [f"interface {device(sd.interface)}", f"id {sd.sync_id}"])
 
 
 def _plain(forwarding: Forwarding) -> Forwarding:
@@ -121,7 +117,7 @@ def _timeouts(config: Config) -> list[str]:
 def _ipvs(config: Config) -> list[str]:
     if not config.ipvs_sysctls:
         return []
-    return _block("ipvs", [f"{name} {' '.join(map(str, values))}" for name, values, _ in config.ipvs_sysctls])
+    return _block("ipvs", [f"{name(key)} {' '.join(map(str, values))}" for key, values, _ in config.ipvs_sysctls])
 
 
 def _audit(config: Config) -> list[str]:
@@ -131,14 +127,14 @@ def _audit(config: Config) -> list[str]:
         f"weight {a.weight}" if a.weight is not default.weight else "",
         "own " + ", ".join(str(n) for n in a.scope) if a.scope else "",
         f"fwmarks {a.fwmarks.first}-{a.fwmarks.last}" if a.fwmarks else "",
-        f"nft-table {a.nft_table}" if a.nft_table != default.nft_table else "",
+        f"nft-table {name(a.nft_table)}" if a.nft_table != default.nft_table else "",
     ]
     body = [line for line in body if line]
     return _block("audit", body) if body else []
 
 
 def _server(rs: RealServer, service: VirtualService | None) -> str:
-    words = ["server", rs.name, str(rs.address)]
+    words = ["server", name(rs.name), str(rs.address)]
     default_port = service.port if service is not None else None
     if rs.port is not None and rs.port != default_port:
         words += ["port", str(rs.port)]
@@ -156,7 +152,7 @@ def _server(rs: RealServer, service: VirtualService | None) -> str:
 
 
 def _pool(pool: Pool) -> list[str]:
-    return _block(f"pool {pool.name}", [_server(rs, None) for rs in pool.servers])
+    return _block(f"pool {name(pool.name)}", [_server(rs, None) for rs in pool.servers])
 
 
 def _check(check: HealthCheck) -> list[str]:
@@ -167,7 +163,7 @@ def _check(check: HealthCheck) -> list[str]:
         f"send-program {quote(check.send_program)}" if check.send_program is not None else "",
         f"timeout {seconds(check.timeout)}" if check.timeout != DEFAULT_CHECK_TIMEOUT else "",
         f"reentry {seconds(check.reentry)}" if check.reentry != DEFAULT_CHECK_REENTRY else "",
-        f"load-monitor {check.load_monitor}" if check.load_monitor != "none" else "",
+        f"load-monitor {name(check.load_monitor)}" if check.load_monitor != "none" else "",
         f"port {check.port}" if check.port is not None else "",
     ]
     return _block("check", [line for line in body if line])
@@ -207,7 +203,7 @@ def _pooled(svc: VirtualService, pools: dict[str, Pool]) -> list[str]:
 
 def _servers(svc: VirtualService, pools: dict[str, Pool]) -> list[str]:
     pooled = _pooled(svc, pools)
-    lines = ["servers " + ", ".join(pooled)] if pooled else []
+    lines = ["servers " + ", ".join(map(name, pooled))] if pooled else []
     return lines + [_server(rs, svc) for rs in svc.servers if rs.pool not in pooled]
 
 
@@ -216,10 +212,10 @@ def _service(svc: VirtualService, config: Config, pools: dict[str, Pool]) -> lis
     if svc.vip is not None:
         body.append(f"vip {svc.vip}{_dev(svc.vip_dev)}")
     body += _listen(svc)
-    body.append(" ".join(["scheduler", svc.scheduler, *svc.sched_flags]))
+    body.append(" ".join(["scheduler", *map(name, (svc.scheduler, *svc.sched_flags))]))
     body += _persistence(svc)
     if svc.persistence_engine:
-        body.append(f"persistence-engine {svc.persistence_engine}")
+        body.append(f"persistence-engine {name(svc.persistence_engine)}")
     if svc.one_packet:
         body.append("one-packet")
     if _plain(svc.forwarding) != _plain(config.forwarding):
@@ -233,7 +229,7 @@ def _service(svc: VirtualService, config: Config, pools: dict[str, Pool]) -> lis
     if not svc.active:
         body.append("disabled")
     body += _servers(svc, pools)
-    return _block(f"service {svc.name}", body)
+    return _block(f"service {name(svc.name)}", body)
 
 
 @dataclass(frozen=True)
@@ -327,5 +323,5 @@ def format_config(config: Config, source: str | None = None) -> str:
         body += item.lines
         previous = item.group
     body += trailing
-    lines = header + _block(f"lvs {config.name}", body)
+    lines = header + _block(f"lvs {name(config.name)}", body)
     return "\n".join(line.rstrip() for line in lines) + "\n"
