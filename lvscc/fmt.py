@@ -50,10 +50,9 @@ def _dev(dev: str | None) -> str:
 
 def _director(d: Director) -> list[str]:
     body = []
-    if d.public is not None:
-        body.append(f"public {d.public}{_dev(d.public_dev)}")
-    if d.private is not None:
-        body.append(f"private {d.private}{_dev(d.private_dev)}")
+    for side, address, dev in (("public", d.public, d.public_dev), ("private", d.private, d.private_dev)):
+        if address is not None or dev:
+            body.append(f"{side} {address or 'external'}{_dev(dev)}")
     return _block(f"director {d.role}", body)
 
 
@@ -84,8 +83,8 @@ def _plain(forwarding: Forwarding) -> Forwarding:
 def _forwarding(fwd: Forwarding) -> list[str]:
     body: list[str] = []
     if fwd.method is Method.NAT:
-        if fwd.gateway is not None:
-            body.append(f"gateway {fwd.gateway}{_dev(fwd.gateway_dev)}")
+        if fwd.gateway is not None or fwd.gateway_external:
+            body.append(f"gateway {fwd.gateway or 'external'}{_dev(fwd.gateway_dev)}")
         if fwd.masquerade:
             body.append("masquerade " + ", ".join(str(n) for n in fwd.masquerade))
     elif fwd.method is Method.DIRECT:

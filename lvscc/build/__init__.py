@@ -62,7 +62,7 @@ class ClusterBuilder(Builder):
         for opt in args(node)[1:]:
             if not self.once(f"director {role}", opt):
                 continue
-            parsed = self.address(args(opt)[0])
+            parsed = None if _external(args(opt)[0]) else self.address(args(opt)[0])
             values[opt.data] = parsed.address if parsed else None
             values[f"{opt.data}_dev"] = self.dev(opt)
         return Director(role=role, span=self.span(node), **values)  # type: ignore[arg-type]
@@ -115,7 +115,9 @@ class ClusterBuilder(Builder):
 
     def forwarding_option(self, opt: Tree, values: dict[str, object]) -> None:
         if opt.data == "gateway":
-            values["gateway"] = self.interface(args(opt)[0], default_prefix=False)
+            external = _external(args(opt)[0])
+            values["gateway"] = None if external else self.interface(args(opt)[0], default_prefix=False)
+            values["gateway_external"] = external
             values["gateway_dev"] = self.dev(opt)
         elif opt.data == "masquerade":
             values["masquerade"] = tuple(n for n in (self.network(t) for t in args(opt)) if n)
@@ -363,6 +365,11 @@ class ClusterBuilder(Builder):
                       "add `vip ADDRESS dev DEVICE`: the floating address clients connect to")
             return None
         return VirtualService(**values)  # type: ignore[arg-type]
+
+
+def _external(value: Tree | Token) -> bool:
+    """`external` in place of an address: managed elsewhere, not by lvscc."""
+    return isinstance(value, Tree) and value.data == "external"
 
 
 def _check_identities(services: list[VirtualService], builder: Builder) -> None:

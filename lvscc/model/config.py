@@ -124,6 +124,7 @@ class Forwarding:
     method: Method = Method.DIRECT  # ipvsadm's default (-g)
     gateway: IPInterface | None = None  # NAT: floating address, the real servers' default route
     gateway_dev: str | None = None
+    gateway_external: bool = False  # `gateway external`: the real servers' route back is managed elsewhere
     masquerade: tuple[IPNetwork, ...] = ()  # NAT: real-server networks whose outbound traffic is masqueraded
     arp: ArpMethod = ArpMethod.SYSCTL
     tunnel: Tunnel | None = None

@@ -40,18 +40,21 @@ def _sysctl_span(config: Config, name: str) -> Span:
     return next((span for key, _values, span in config.ipvs_sysctls if key == name), config.span)
 
 
-@rule("LVS164")
-def director_public_address(config: Config) -> Iterable[Diagnostic]:
-    """The heartbeat and the generated lvs.cf/keepalived configs address each director by
-    its public address; without it the routers cannot find each other to fail over."""
-    for director in config.directors:
-        if director.public is None:
-            yield error(
-                "LVS164",
-                f"director {director.role} has no public address",
-                director.span,
-                f"add `director {director.role} {{ public ADDR dev DEV }}`",
-            )
+@rule("LVS164", needed_by=("piranha",))
+def director_public_address(config: Config) -> list[Diagnostic]:
+    """Piranha's heartbeat addresses each director by its public address: without it the
+    routers cannot find each other to fail over. The IPVS table does not need it, so only the
+    piranha backend asks (`public external`: an address not known here)."""
+    return [
+        error(
+            "LVS164",
+            f"backend piranha needs the public address of director {director.role}",
+            director.span,
+            f"add `director {director.role} {{ public ADDR dev DEV }}`",
+        )
+        for director in config.directors
+        if director.public is None
+    ]
 
 
 @rule("LVS168")

@@ -49,12 +49,13 @@ def import_keepalived(text: str, filename: str) -> tuple[Config | None, list[Dia
     cluster, virtuals = Cluster(values), VirtualServers(values)
     _top(entries, cluster, virtuals, notes)
     services = Services(notes, cluster.vips, virtuals.virtuals).services()
+    directors = sorted(cluster.director_list(), key=lambda d: d.role != "primary")
     forwarding = cluster.forwarding(services)
     services = [replace(s, forwarding=forwarding) if s.forwarding.method is forwarding.method
                 and s.forwarding.tunnel == forwarding.tunnel else s for s in services]
     return imported(
         filename, notes,
-        directors=tuple(sorted(cluster.directors, key=lambda d: d.role != "primary")),
+        directors=tuple(directors),
         heartbeat=cluster.heartbeat,
         sync_daemon=cluster.sync,
         forwarding=forwarding,
