@@ -1,53 +1,51 @@
-"""`lvscc import --from piranha|keepalived|ipvsadm FILE [-o OUT]`: translate a foreign LVS
+"""`lvscc import --from piranha|keepalived|ipvsadm FILE... [-o OUT]`: translate a foreign LVS
 config into .lvs text (through lvscc.fmt) on stdout or into OUT. Every keyword that was not
-translated is reported with its file:line; the exit code is 1 when anything was left out or
-assumed (a warning or worse), 2 when the file cannot be read at all."""
+translated is reported with its file:line; the exit code is 0 when the file was read in full
+(warnings allowed; `--fail-on warning` as in check), 1 when something could not be translated
+(an error), 2 when a file cannot be read at all."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
-from typing import Callable
 
-from lvscc.commands._common import emit
+from lvscc.commands._common import emit, exit_code
 from lvscc.commands.fmt import write_atomically
-from lvscc.diagnostics import Diagnostic, Severity
 from lvscc.fmt import format_config
-from lvscc.importers.ipvsadm import import_ipvsadm
-from lvscc.importers.keepalived import import_keepalived
-from lvscc.importers.piranha import import_piranha
-from lvscc.model.config import Config
-
-IMPORTERS: dict[str, Callable[[str, str], tuple[Config | None, list[Diagnostic]]]] = {
-    "piranha": import_piranha,
-    "keepalived": import_keepalived,
-    "ipvsadm": import_ipvsadm,
-}
+from lvscc.importers import IMPORTERS, import_files
+from lvscc.importers.keepalived.preprocess import read_leniently
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("import", help="translate lvs.cf, keepalived.conf or ipvsadm-save output to .lvs")
     parser.add_argument("--from", dest="source", choices=tuple(IMPORTERS), required=True,
-                        help="format of FILE: piranha (lvs.cf), keepalived (keepalived.conf), ipvsadm (ipvsadm-save -n)")
-    parser.add_argument("file", metavar="FILE")
+                        help="format of FILE: piranha (lvs.cf), keepalived (keepalived.conf), ipvsadm (ipvsadm-save)")
+    parser.add_argument("files", nargs="+", metavar="FILE",
+                        help="one file per host: a keepalived pair (primary.conf backup.conf) is one cluster")
     parser.add_argument("-o", "--output", metavar="OUT", help="write the .lvs text here instead of stdout")
+    parser.add_argument("--fail-on", choices=("error", "warning"), default="error",
+                        help="lowest severity that makes the exit code 1 (default: error)")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        text = Path(args.file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        sys.stderr.write(f"lvscc import: cannot read {args.file}: {e}\n")
+        config, diagnostics = import_files(args.source, args.files)
+        sources = {name: read_leniently(Path(name)) for name in args.files}
+    except OSError as e:
+        sys.stderr.write(f"lvscc import: cannot read {e.filename}: {e.strerror}\n")
         return 2
-    config, diagnostics = IMPORTERS[args.source](text, args.file)
-    emit(diagnostics, {args.file: text}, "text")
+    emit(diagnostics, sources, "text")
     if config is None:
         return 2
     lvs = format_config(config)
     if args.output:
-        write_atomically(Path(args.output), lvs)
+        try:
+            write_atomically(Path(args.output), lvs)
+        except OSError as e:
+            sys.stderr.write(f"lvscc import: cannot write {args.output}: {e.strerror}\n")
+            return 2
     else:
         sys.stdout.write(lvs)
-    return 1 if any(d.severity.rank >= Severity.WARNING.rank for d in diagnostics) else 0
+    return exit_code(diagnostics, args.fail_on)

@@ -15,6 +15,7 @@ from lvscc.diagnostics import Diagnostic
 from lvscc.importers.common import Entry, Notes, imported
 from lvscc.importers.keepalived.cluster import Cluster
 from lvscc.importers.keepalived.reading import escaped as _escaped
+from lvscc.importers.keepalived.preprocess import preprocess
 from lvscc.importers.keepalived.reading import read_words, tree
 from lvscc.importers.keepalived.services import Services
 from lvscc.importers.keepalived.values import Values
@@ -40,9 +41,9 @@ def _top(entries: tuple[Entry, ...], cluster: Cluster, virtuals: VirtualServers,
             handler(entry)
 
 
-def import_keepalived(text: str, filename: str) -> tuple[Config | None, list[Diagnostic]]:
+def import_keepalived(text: str, filename: str, config_id: str | None = None) -> tuple[Config | None, list[Diagnostic]]:
     notes = Notes()
-    entries = tree(read_words(text), filename, notes)
+    entries = tree(read_words(preprocess(text, filename, notes, config_id)), notes)
     if notes.stopped():
         return None, notes.items
     values = Values(notes)
