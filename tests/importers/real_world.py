@@ -98,14 +98,15 @@ def run_one(path: Path, source: str = "keepalived") -> Outcome:
         config, notes = import_files(source, [str(path)])
         if config is None:
             return Outcome(path, False, False, False, _first_error(notes))
+        untranslated = has_errors(notes)  # a part left out: the file as a whole did not compile
         config, found = load_text(format_config(config), f"{path.name}.lvs")
         if config is None:
             return Outcome(path, True, False, False, "unparsable .lvs: " + _first_error(found))
         found += check(config)
         backends = [b for b in registry().values() if b.default]
         found += [d for b in backends for d in b.unsupported(config)]
-        if has_errors(found):
-            return Outcome(path, True, True, False, _first_error(found))
+        if has_errors(found) or untranslated:
+            return Outcome(path, True, True, False, _first_error(notes + found))
         render(config, lower(config), backends)
         return Outcome(path, True, True, True, "")
     except Exception:  # noqa: BLE001 - a traceback is the finding this corpus exists for
