@@ -171,6 +171,8 @@ def _check(check: HealthCheck) -> list[str]:
 def _listen(svc: VirtualService) -> list[str]:
     if svc.ftp is not None:
         return [f"ftp passive {svc.ftp.passive}" if svc.ftp.passive else "ftp"]
+    if svc.fwmark is not None and svc.marks_external:
+        return [f"fwmark {svc.fwmark} external"]
     if svc.fwmark is not None:
         marks = [f"{m.protocol} " + ", ".join(str(p) for p in m.ports) for m in svc.mark_ports]
         return _block(f"fwmark {svc.fwmark}", marks)

@@ -275,7 +275,8 @@ class ClusterBuilder(Builder):
             values["port"] = self.integer(arguments[1])
         elif kind == "fwmark":
             values["fwmark"] = self.integer(arguments[0])
-            values["mark_ports"] = tuple(self.mark_ports(m) for m in arguments[1:])
+            values["mark_ports"] = tuple(self.mark_ports(m) for m in arguments[1:] if not _external(m))
+            values["marks_external"] = any(_external(m) for m in arguments[1:])
         elif kind == "scheduler":
             self.scheduler(stmt, values)
         elif kind == "persistence":
@@ -359,8 +360,9 @@ class ClusterBuilder(Builder):
             self.fail(SERVICE_KIND, f"service {values['name']} has no port and no firewall mark", node,
                       "add `tcp 80` (or udp/sctp), `fwmark N { tcp 80, 443 }` or `ftp`")
             return None
-        if "vip" not in values:
-            # ipvsadm needs it for a port service, the marking rules need it for an fwmark one.
+        if "vip" not in values and not marks:
+            # ipvsadm needs it for a port service; for an fwmark one, the backends that need it
+            # ask (LVS185).
             self.fail(NO_VIP, f"service {values['name']} has no vip", node,
                       "add `vip ADDRESS dev DEVICE`: the floating address clients connect to")
             return None

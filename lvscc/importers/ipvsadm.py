@@ -78,6 +78,7 @@ def _service(ipvs: IpvsService, filename: str, notes: Notes) -> VirtualService:
         protocol=ipvs.protocol,
         port=None if ipvs.fwmark else ipvs.port,
         fwmark=ipvs.fwmark or None,
+        marks_external=bool(ipvs.fwmark),
         scheduler=ipvs.scheduler,
         sched_flags=ipvs.flags,
         persistence=ipvs.persistence,

@@ -193,6 +193,7 @@ class VirtualService:
     port: int | None = None
     fwmark: int | None = None
     mark_ports: tuple[MarkPorts, ...] = ()
+    marks_external: bool = False  # `fwmark N external`: the packets are marked by rules lvscc does not write
     scheduler: str = DEFAULT_SCHEDULER
     sched_flags: tuple[str, ...] = ()
     persistence: int | None = None

@@ -18,7 +18,8 @@ def rule(code: str, needed_by: tuple[str, ...] = ()) -> Callable[[RuleFunc], Rul
     """Register a rule under its code (LVS001...). Its docstring says what breaks on a real
     router when the rule is ignored; it is shown by `lvscc check --explain CODE`. A rule
     `needed_by` backends asks for a fact only those backends need (docs/language.md, strict by
-    need): `check` leaves it out, and those backends run it through `needs` when compiled."""
+    need): `check` leaves it out, and those backends run it through `needs` when compiled,
+    calling it with the backend's name (`func(config, backend)`) so its message names it."""
 
     def register(func: RuleFunc) -> RuleFunc:
         if code in RULES:
@@ -45,4 +46,5 @@ def check(config: Config) -> list[Diagnostic]:
 def needs(config: Config, backend: str) -> list[Diagnostic]:
     """The findings of the rules `backend` needs, each naming the backend."""
     _load_all()
-    return [d for func in RULES.values() if backend in func.needed_by for d in func(config)]  # type: ignore[attr-defined]
+    return [d for func in RULES.values() if backend in func.needed_by  # type: ignore[attr-defined]
+            for d in func(config, backend)]  # type: ignore[call-arg]

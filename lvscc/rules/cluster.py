@@ -41,14 +41,14 @@ def _sysctl_span(config: Config, name: str) -> Span:
 
 
 @rule("LVS164", needed_by=("piranha",))
-def director_public_address(config: Config) -> list[Diagnostic]:
+def director_public_address(config: Config, backend: str) -> list[Diagnostic]:
     """Piranha's heartbeat addresses each director by its public address: without it the
     routers cannot find each other to fail over. The IPVS table does not need it, so only the
     piranha backend asks (`public external`: an address not known here)."""
     return [
         error(
             "LVS164",
-            f"backend piranha needs the public address of director {director.role}",
+            f"backend {backend} needs the public address of director {director.role}",
             director.span,
             f"add `director {director.role} {{ public ADDR dev DEV }}`",
         )

@@ -114,7 +114,7 @@ def tunnel_options(config: Config) -> Iterable[Diagnostic]:
 
 
 @rule("LVS115", needed_by=("rs-kit",))
-def nat_gateway(config: Config) -> Iterable[Diagnostic]:
+def nat_gateway(config: Config, backend: str) -> Iterable[Diagnostic]:
     """IPVS NAT only rewrites the destination: replies go back through the director only if
     every real server routes through the director's floating NAT address, the route the
     real-server kit sets. The IPVS table does not depend on it, so only the rs-kit backend
@@ -125,7 +125,7 @@ def nat_gateway(config: Config) -> Iterable[Diagnostic]:
         if nat_servers and forwarding.gateway is None and not forwarding.gateway_external:
             yield error(
                 "LVS115",
-                f"backend rs-kit needs the NAT gateway of service {service.name}: its real servers' default route",
+                f"backend {backend} needs the NAT gateway of service {service.name}: its real servers' default route",
                 forwarding_span(service),
                 "add `forwarding nat { gateway ADDR/PREFIX dev DEV }`, or `gateway external` when the real "
                 "servers route back by other means",

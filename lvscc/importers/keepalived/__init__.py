@@ -20,7 +20,7 @@ from lvscc.importers.keepalived.reading import read_words, tree
 from lvscc.importers.keepalived.services import Services
 from lvscc.importers.keepalived.values import Values
 from lvscc.importers.keepalived.virtual_servers import VirtualServers
-from lvscc.model.config import Config
+from lvscc.model.config import Config, Forwarding, Method
 
 # _escaped: the name tests/importers check keepalived's word decoder by
 __all__ = ["import_keepalived", "_escaped"]
@@ -41,6 +41,12 @@ def _top(entries: tuple[Entry, ...], cluster: Cluster, virtuals: VirtualServers,
             handler(entry)
 
 
+def _route_back_elsewhere(forwarding: Forwarding) -> Forwarding:
+    """keepalived.conf never says how NAT real servers route back: `gateway external`."""
+    nat = forwarding.method is Method.NAT and forwarding.gateway is None
+    return replace(forwarding, gateway_external=True) if nat else forwarding
+
+
 def import_keepalived(text: str, filename: str, config_id: str | None = None) -> tuple[Config | None, list[Diagnostic]]:
     notes = Notes()
     entries = tree(read_words(preprocess(text, filename, notes, config_id)), notes)
@@ -51,9 +57,10 @@ def import_keepalived(text: str, filename: str, config_id: str | None = None) ->
     _top(entries, cluster, virtuals, notes)
     services = Services(notes, cluster.vips, virtuals.virtuals).services()
     directors = sorted(cluster.director_list(), key=lambda d: d.role != "primary")
-    forwarding = cluster.forwarding(services)
-    services = [replace(s, forwarding=forwarding) if s.forwarding.method is forwarding.method
-                and s.forwarding.tunnel == forwarding.tunnel else s for s in services]
+    forwarding = _route_back_elsewhere(cluster.forwarding(services))
+    services = [replace(s, forwarding=forwarding if s.forwarding.method is forwarding.method
+                        and s.forwarding.tunnel == forwarding.tunnel else _route_back_elsewhere(s.forwarding))
+                for s in services]
     return imported(
         filename, notes,
         directors=tuple(directors),

@@ -147,8 +147,13 @@ class Cluster:
         if not services:
             return Forwarding()
         forwarding = most_common([s.forwarding for s in services])
+        if forwarding.method is not Method.NAT and any(r.method is Method.NAT for s in services for r in s.servers):
+            # a NAT real server inside a DR or TUN service takes its gateway from the cluster's
+            # forwarding (docs/language.md), so the cluster's is NAT and those services keep their own
+            forwarding = Forwarding(method=Method.NAT)
         spare = [v for ip, v in self.vips.items() if ip not in {s.vip.ip for s in services if s.vip is not None}]
-        nat_servers = [r.address for s in services if s.forwarding.method is Method.NAT for r in s.servers]
+        nat_servers = [r.address for s in services for r in s.servers
+                       if (r.method or s.forwarding.method) is Method.NAT]
         gateways = [v for v in spare if any(a in v[0].network for a in nat_servers if a.version == v[0].version)]
         if forwarding.method is Method.NAT and gateways:
             network, device, line = gateways[0]
@@ -158,7 +163,4 @@ class Cluster:
             forwarding = replace(forwarding, gateway=network, gateway_dev=device)
         for network, _, line in spare:
             self.notes.untranslated(line, f"{network} is neither a VIP nor the NAT gateway")
-        if forwarding.method is Method.NAT and forwarding.gateway is None:
-            # keepalived.conf never says how real servers route back: managed elsewhere
-            forwarding = replace(forwarding, gateway_external=True)
         return forwarding

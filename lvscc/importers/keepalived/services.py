@@ -43,17 +43,15 @@ class Services:
             self.notes.untranslated(vs.sorry_port[0], f"lvscc sends sorry traffic to the service's port {port}, "
                                                       f"not {vs.sorry_port[1]}")
         vip, device = self.vip(vs, address, mark)
-        if vip is None:
-            self.notes.malformed(vs.entry, f"fwmark {mark} has no VIP lvscc could mark packets for; the service "
-                                           "was not translated (write it with `vip ADDRESS dev DEVICE`)")
-            return None
         name = self.name(protocol, address, port, mark, vip)
         check = self.check(vs)
         if mark is not None:
-            self.notes.assumed(vs.entry.span, f"keepalived.conf does not say which packets carry fwmark {mark}",
-                               f"add the marked ports: `fwmark {mark} {{ tcp PORTS }}`")
+            self.notes.assumed(vs.entry.span, f"keepalived.conf does not say which packets carry fwmark {mark}: "
+                                              f"written `fwmark {mark} external`",
+                               f"if lvscc should write the marking rules: `fwmark {mark} {{ tcp PORTS }}`")
         return VirtualService(
             name=name, vip=vip, vip_dev=device, protocol=protocol, port=None if mark else port, fwmark=mark,
+            marks_external=mark is not None,
             scheduler=vs.scheduler, sched_flags=tuple(sorted(vs.flags)), persistence=vs.persistence,
             persistence_mask=vs.mask, persistence_engine=vs.engine, one_packet=vs.ops, forwarding=vs.forwarding,
             check=check, quiesce=self.quiesce(vs), servers=self.real_servers(vs, None if mark else port),
