@@ -56,7 +56,7 @@ def import_keepalived(text: str, filename: str, config_id: str | None = None) ->
     cluster, virtuals = Cluster(values), VirtualServers(values)
     _top(entries, cluster, virtuals, notes)
     services = Services(notes, cluster.vips, virtuals.virtuals).services()
-    directors = sorted(cluster.director_list(), key=lambda d: d.role != "primary")
+    directors = cluster.director_list()  # this host's own first: a pair of files is merged by it
     forwarding = _route_back_elsewhere(cluster.forwarding(services))
     services = [replace(s, forwarding=forwarding if s.forwarding.method is forwarding.method
                         and s.forwarding.tunnel == forwarding.tunnel else _route_back_elsewhere(s.forwarding))

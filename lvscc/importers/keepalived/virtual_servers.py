@@ -100,6 +100,9 @@ class VirtualServers:
             vs.protocol = Protocol(args[0].lower())
         elif key == "persistence_timeout":
             vs.persistence = self.values.number(entry) if args else DEFAULT_PERSISTENCE
+            if vs.persistence == 0:
+                self.notes.dropped(entry, "0 is no persistence, as keepalived runs it")
+                vs.persistence = None
         elif key == "persistence_granularity" and args:
             vs.mask = self.values.granularity(entry, args[0])
         elif key == "persistence_engine" and args:
