@@ -255,6 +255,10 @@ def _items(config: Config) -> Iterator[_Item]:
         if lines:
             span = node.span if node is not None else _ipvs_span(config)
             yield _Item(lines, span, "head")
+    if config.untranslated:
+        lines = ["# not translated by the import: write each by hand, then delete its line"]
+        yield _Item(lines + [f"untranslated {quote(text)}" for text, _ in config.untranslated],
+                    config.untranslated[0][1], "untranslated")
     for pool in config.pools:
         yield _Item(_pool(pool), pool.span, f"pool {pool.name}")
     for svc in config.services:

@@ -392,6 +392,7 @@ def build(name: str, span: Span, statements: list[tuple[str, Tree]], files: tupl
     directors: list[Director] = []
     services: list[VirtualService] = []
     ipvs: list[tuple[str, tuple[int, ...], Span]] = []
+    untranslated: list[tuple[str, Span]] = []
     forwarding = Forwarding()
     # The cluster's forwarding is every service's default, wherever in the file it stands.
     for file, stmt in statements:
@@ -413,6 +414,9 @@ def build(name: str, span: Span, statements: list[tuple[str, Tree]], files: tupl
                 services.append(service)
         elif kind == "ipvs":
             ipvs += builder.ipvs(stmt)
+        elif kind == "untranslated":
+            text = builder.string(args(stmt)[0])
+            untranslated.append((text or "", builder.span(stmt)))
         elif kind in ("heartbeat", "sync_daemon", "timeouts", "audit"):
             if builder.once("the cluster", stmt):
                 values[kind] = getattr(builder, kind)(stmt)
@@ -421,5 +425,6 @@ def build(name: str, span: Span, statements: list[tuple[str, Tree]], files: tupl
         return None, builder.diagnostics
     config = Config(name=name, directors=tuple(sorted(directors, key=lambda d: d.role != "primary")),
                     forwarding=forwarding, pools=tuple(builder.pools.values()), services=tuple(services),
-                    ipvs_sysctls=tuple(ipvs), files=files, span=span, **values)  # type: ignore[arg-type]
+                    ipvs_sysctls=tuple(ipvs), files=files, span=span, untranslated=tuple(untranslated),
+                    **values)  # type: ignore[arg-type]
     return config, builder.diagnostics

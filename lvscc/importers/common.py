@@ -168,7 +168,14 @@ def imported(filename: str, notes: Notes, **fields: Any) -> tuple[Config, list[D
     config = Config(name=lvs_name(Path(filename).stem), files=(filename,), span=span_at(filename, 1, 1, 0),
                     **fields)
     config = writable(config, notes)
-    return config, sorted(notes.items, key=lambda d: d.sort_key)
+    left_out = tuple((f"{d.span.file}:{d.span.line}: {printable(d.message)}", d.span)
+                     for d in sorted(notes.items, key=lambda d: d.sort_key) if d.severity.value == "error")
+    return replace(config, untranslated=left_out), sorted(notes.items, key=lambda d: d.sort_key)
+
+
+def printable(text: str) -> str:
+    """Text that fits one .lvs string: control characters become `?`."""
+    return "".join(c if c.isprintable() else "?" for c in text)
 
 
 def writable(config: Config, notes: Notes) -> Config:

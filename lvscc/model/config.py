@@ -244,4 +244,5 @@ class Config:
     ipvs_sysctls: tuple[tuple[str, tuple[int, ...], Span], ...] = ()  # net.ipv4.vs.<name> = values
     audit: AuditPolicy = AuditPolicy()
     files: tuple[str, ...] = ()  # the main file first, then every include
+    untranslated: tuple[tuple[str, Span], ...] = ()  # what an import left out: (what and where, span here)
     span: Span = NOWHERE

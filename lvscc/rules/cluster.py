@@ -57,6 +57,15 @@ def director_public_address(config: Config, backend: str) -> list[Diagnostic]:
     ]
 
 
+@rule("LVS186")
+def untranslated(config: Config) -> Iterable[Diagnostic]:
+    """An import left part of the foreign config out: compiled as it is, the router would run
+    without that part."""
+    for text, span in config.untranslated:
+        yield error("LVS186", f"not translated by the import: {text}", span,
+                    "write it in lvscc's language by hand, then delete the `untranslated` line")
+
+
 @rule("LVS168")
 def ipvs_sysctl_known(config: Config) -> Iterable[Diagnostic]:
     """`sysctl -p` stops at an unknown key, so the settings after it are never applied."""

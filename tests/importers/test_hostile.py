@@ -9,6 +9,7 @@ import pytest
 from lvscc.commands.import_ import IMPORTERS
 from lvscc.fmt import format_config
 from lvscc.load import load_text
+from lvscc.rules import check
 from lvscc.syntax import lvs
 from lvscc.syntax.lvs import LvsSyntaxError
 
@@ -58,10 +59,13 @@ def test_a_value_cannot_write_statements(source: str, text: str) -> None:
     assert config is not None
     assert "LVS507" in {d.code for d in notes}
     lvs_text = format_config(config)
-    assert "evil" not in lvs_text.replace("lvs evil", "") and "198.51.100.67" not in lvs_text
     loaded, found = load_text(lvs_text, "evil.lvs")
     assert loaded is not None and [s.name for s in loaded.services] == [s.name for s in config.services]
-    assert len(loaded.services) == 1
+    assert len(loaded.services) == 1 and "198.51.100.67" not in str(loaded.services)
+    # the refused value is named only inside the `untranslated` string the next check reports
+    assert [line for line in lvs_text.splitlines() if "198.51.100.67" in line][0].lstrip().startswith(
+        "untranslated \"")
+    assert "LVS186" in {d.code for d in check(loaded)}
 
 
 def test_fmt_refuses_what_no_token_can_carry() -> None:
