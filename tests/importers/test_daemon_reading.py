@@ -13,6 +13,8 @@ from lvscc.importers import import_files
 from lvscc.importers.ipvsadm import import_ipvsadm
 from lvscc.importers.keepalived import import_keepalived
 from lvscc.load import load_text
+from lvscc.importers.piranha import import_piranha
+from lvscc.rules import check
 
 PREPROCESSED = r"""$IF=eth0
 $RS= \
@@ -111,3 +113,17 @@ def test_ipvsadm_save_without_n_reads_service_names() -> None:
     config, notes = import_ipvsadm(text, "save.txt")
     assert config is not None and not [d for d in notes if d.severity.value == "error"]
     assert [(s.port, len(s.servers)) for s in config.services] == [(80, 1)]
+
+
+def test_piranha_fwmark_port_is_the_check_port() -> None:
+    """The guide's multi-port scheme: `port` of a firewall-mark virtual is nanny's check port,
+    and lvsd adds the servers without one (a DR server `port 80` would be a remap, LVS102)."""
+    virtual = ("virtual {name} {{\n active = 1\n address = 192.0.2.10 eth0:1\n fwmark = 80\n port = {port}\n"
+               " persistent = 300\n server web1 {{\n  address = 192.0.2.11\n  active = 1\n }}\n}}\n")
+    text = ("primary = 192.0.2.2\nservice = lvs\nnetwork = direct\n" + virtual.format(name="http", port=80)
+            + virtual.format(name="https", port=443))
+    config, _ = import_piranha(text, "lvs.cf")
+    assert config is not None
+    (service,) = config.services
+    assert [(s.name, s.port) for s in service.servers] == [("web1", None)]
+    assert "LVS102" not in {d.code for d in check(config)}
