@@ -18,9 +18,10 @@ from lvscc.importers.keepalived.preprocess import read_leniently
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("import", help="translate lvs.cf, keepalived.conf or ipvsadm-save output to .lvs")
+    parser = sub.add_parser("import", help="translate lvs.cf, keepalived.conf, ldirectord.cf or ipvsadm-save output to .lvs")
     parser.add_argument("--from", dest="source", choices=tuple(IMPORTERS), required=True,
-                        help="format of FILE: piranha (lvs.cf), keepalived (keepalived.conf), ipvsadm (ipvsadm-save)")
+                        help="format of FILE: piranha (lvs.cf), keepalived (keepalived.conf), ipvsadm (ipvsadm-save), "
+                             "ldirectord (ldirectord.cf)")
     parser.add_argument("files", nargs="+", metavar="FILE",
                         help="one file per host: a keepalived pair (primary.conf backup.conf) is one cluster")
     parser.add_argument("-o", "--output", metavar="OUT", help="write the .lvs text here instead of stdout")

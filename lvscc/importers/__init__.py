@@ -12,10 +12,12 @@ from lvscc.diagnostics import Diagnostic, warning
 from lvscc.importers.ipvsadm import import_ipvsadm
 from lvscc.importers.keepalived import import_keepalived
 from lvscc.importers.keepalived.preprocess import read_leniently
+from lvscc.importers.ldirectord import import_ldirectord
 from lvscc.importers.piranha import import_piranha
 from lvscc.model.config import Config
 
-IMPORTERS = {"piranha": import_piranha, "keepalived": import_keepalived, "ipvsadm": import_ipvsadm}
+IMPORTERS = {"piranha": import_piranha, "keepalived": import_keepalived, "ipvsadm": import_ipvsadm,
+             "ldirectord": import_ldirectord}
 
 
 def import_files(source: str, files: list[str]) -> tuple[Config | None, list[Diagnostic]]:

@@ -18,7 +18,7 @@ from lvscc.load import load_text
 
 CASES = Path(__file__).resolve().parent / "cases"
 UPDATE = os.environ.get("LVSCC_UPDATE_GOLDEN") == "1"
-SUFFIXES = {".lvs.cf": "piranha", ".keepalived.conf": "keepalived", ".ipvsadm": "ipvsadm"}
+SUFFIXES = {".lvs.cf": "piranha", ".keepalived.conf": "keepalived", ".ipvsadm": "ipvsadm", ".ldirectord.cf": "ldirectord"}
 
 
 def _cases() -> list[tuple[Path, str]]:
