@@ -39,13 +39,9 @@ from lvscc.model.config import (
 )
 from lvscc.model.span import NOWHERE, Span
 
+from lvscc.syntax.lvs import device, name, quote
+
 INDENT = "  "
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def quote(text: str) -> str:
-    """A .lvs string literal: the language's five escapes, everything else verbatim."""
-    return '"' + "".join(_ESCAPES.get(c, c) for c in text) + '"'
 
 
 def seconds(value: int) -> str:
@@ -104,15 +100,14 @@ def _block(head: str, body: list[str]) -> list[str]:
 
 
 def _dev(dev: str | None) -> str:
-    return f" dev {dev}" if dev else ""
+    return f" dev {device(dev)}" if dev else ""
 
 
 def _director(d: Director) -> list[str]:
     body = []
-    if d.public is not None:
-        body.append(f"public {d.public}{_dev(d.public_dev)}")
-    if d.private is not None:
-        body.append(f"private {d.private}{_dev(d.private_dev)}")
+    for side, address, dev in (("public", d.public, d.public_dev), ("private", d.private, d.private_dev)):
+        if address is not None or dev:
+            body.append(f"{side} {address or 'external'}{_dev(dev)}")
     return _block(f"director {d.role}", body)
 
 
@@ -135,7 +130,7 @@ def _sync_daemon(config: Config, w: Written) -> list[str]:
     sd = config.sync_daemon
     if sd is None:
         return []
-    return _block("sync-daemon", [f"interface {sd.interface}", f"id {sd.sync_id}"])
+    return _block("sync-daemon", [f"interface {device(sd.interface)}", f"id {sd.sync_id}"])
 
 
 def _plain(forwarding: Forwarding) -> Forwarding:
@@ -145,8 +140,8 @@ def _plain(forwarding: Forwarding) -> Forwarding:
 def _forwarding(fwd: Forwarding, w: Written) -> list[str]:
     body: list[str] = []
     if fwd.method is Method.NAT:
-        if fwd.gateway is not None:
-            body.append(f"gateway {fwd.gateway}{_dev(fwd.gateway_dev)}")
+        if fwd.gateway is not None or fwd.gateway_external:
+            body.append(f"gateway {fwd.gateway or 'external'}{_dev(fwd.gateway_dev)}")
         if fwd.masquerade:
             body.append("masquerade " + ", ".join(str(n) for n in fwd.masquerade))
     elif fwd.method is Method.DIRECT:
@@ -179,7 +174,7 @@ def _timeouts(config: Config, w: Written) -> list[str]:
 def _ipvs(config: Config, w: Written) -> list[str]:
     if not config.ipvs_sysctls:
         return []
-    return _block("ipvs", [f"{name} {' '.join(map(str, values))}" for name, values, _ in config.ipvs_sysctls])
+    return _block("ipvs", [f"{name(key)} {' '.join(map(str, values))}" for key, values, _ in config.ipvs_sysctls])
 
 
 def _audit(config: Config, w: Written) -> list[str]:
@@ -189,14 +184,14 @@ def _audit(config: Config, w: Written) -> list[str]:
         f"weight {a.weight}" if a.weight is not default.weight else "",
         "own " + ", ".join(str(n) for n in a.scope) if a.scope else "",
         f"fwmarks {a.fwmarks.first}-{a.fwmarks.last}" if a.fwmarks else "",
-        f"nft-table {a.nft_table}" if a.nft_table != default.nft_table else "",
+        f"nft-table {name(a.nft_table)}" if a.nft_table != default.nft_table else "",
     ]
     body = [line for line in body if line]
     return _block("audit", body) if body else []
 
 
 def _server(rs: RealServer, service: VirtualService | None, w: Written) -> str:
-    words = ["server", rs.name, str(rs.address)]
+    words = ["server", name(rs.name), str(rs.address)]
     default_port = service.port if service is not None else None
     if rs.port is not None and (rs.port != default_port or w.keyed(rs.spans, "port")):
         words += ["port", str(rs.port)]
@@ -215,7 +210,7 @@ def _server(rs: RealServer, service: VirtualService | None, w: Written) -> str:
 
 
 def _pool(pool: Pool, w: Written) -> list[str]:
-    return _block(f"pool {pool.name}", [_server(rs, None, w) for rs in pool.servers])
+    return _block(f"pool {name(pool.name)}", [_server(rs, None, w) for rs in pool.servers])
 
 
 def _check(check: HealthCheck, w: Written) -> list[str]:
@@ -228,7 +223,7 @@ def _check(check: HealthCheck, w: Written) -> list[str]:
         if check.timeout != DEFAULT_CHECK_TIMEOUT or w.says(check.span, "timeout") else "",
         f"reentry {w.duration(check.span, 'reentry', check.reentry)}"
         if check.reentry != DEFAULT_CHECK_REENTRY or w.says(check.span, "reentry") else "",
-        f"load-monitor {check.load_monitor}" if check.load_monitor != "none" else "",
+        f"load-monitor {name(check.load_monitor)}" if check.load_monitor != "none" else "",
         f"port {check.port}" if check.port is not None else "",
     ]
     return _block("check", [line for line in body if line])
@@ -237,6 +232,8 @@ def _check(check: HealthCheck, w: Written) -> list[str]:
 def _listen(svc: VirtualService) -> list[str]:
     if svc.ftp is not None:
         return [f"ftp passive {svc.ftp.passive}" if svc.ftp.passive else "ftp"]
+    if svc.fwmark is not None and svc.marks_external:
+        return [f"fwmark {svc.fwmark} external"]
     if svc.fwmark is not None:
         marks = [f"{m.protocol} " + ", ".join(str(p) for p in m.ports) for m in svc.mark_ports]
         return _block(f"fwmark {svc.fwmark}", marks)
@@ -276,7 +273,7 @@ def _pooled(svc: VirtualService, pools: dict[str, Pool]) -> list[str]:
 
 def _servers(svc: VirtualService, pools: dict[str, Pool], w: Written) -> list[str]:
     pooled = _pooled(svc, pools)
-    lines = ["servers " + ", ".join(pooled)] if pooled else []
+    lines = ["servers " + ", ".join(map(name, pooled))] if pooled else []
     return lines + [_server(rs, svc, w) for rs in svc.servers if rs.pool not in pooled]
 
 
@@ -285,10 +282,10 @@ def _service(svc: VirtualService, config: Config, pools: dict[str, Pool], w: Wri
     if svc.vip is not None:
         body.append(f"vip {_vip(svc.vip, svc.spans.get('vip', NOWHERE), w)}{_dev(svc.vip_dev)}")
     body += _listen(svc)
-    body.append(" ".join(["scheduler", svc.scheduler, *svc.sched_flags]))
+    body.append(" ".join(["scheduler", *map(name, (svc.scheduler, *svc.sched_flags))]))
     body += _persistence(svc, w)
     if svc.persistence_engine:
-        body.append(f"persistence-engine {svc.persistence_engine}")
+        body.append(f"persistence-engine {name(svc.persistence_engine)}")
     if svc.one_packet:
         body.append("one-packet")
     if _plain(svc.forwarding) != _plain(config.forwarding) or w.keyed(svc.spans, "forwarding"):
@@ -302,7 +299,7 @@ def _service(svc: VirtualService, config: Config, pools: dict[str, Pool], w: Wri
     if not svc.active:
         body.append("disabled")
     body += _servers(svc, pools, w)
-    return _block(f"service {svc.name}", body)
+    return _block(f"service {name(svc.name)}", body)
 
 
 @dataclass(frozen=True)
@@ -327,6 +324,10 @@ def _items(config: Config, w: Written) -> Iterator[_Item]:
         if lines:
             span = node.span if node is not None else _ipvs_span(config)
             yield _Item(lines, span, "head")
+    if config.untranslated:
+        lines = ["# not translated by the import: write each by hand, then delete its line"]
+        yield _Item(lines + [f"untranslated {quote(text)}" for text, _ in config.untranslated],
+                    config.untranslated[0][1], "untranslated")
     for pool in config.pools:
         yield _Item(_pool(pool, w), pool.span, f"pool {pool.name}")
     for svc in config.services:
@@ -413,5 +414,5 @@ def format_config(config: Config, source: str | None = None) -> str:
         body += item.lines
         previous = item.group
     body += trailing
-    lines = header + _block(f"lvs {config.name}", body)
+    lines = header + _block(f"lvs {name(config.name)}", body)
     return "\n".join(line.rstrip() for line in lines) + "\n"

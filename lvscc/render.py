@@ -74,7 +74,15 @@ def _load(directory: Path) -> Backend:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     backend: Backend = module.BACKEND
-    return Backend(**{**backend.__dict__, "directory": directory})
+    return Backend(**{**backend.__dict__, "directory": directory, "unsupported": _with_needs(backend)})
+
+
+def _with_needs(backend: Backend) -> Callable[[Config], list[Diagnostic]]:
+    """What the backend cannot express, and the facts it needs that the language leaves
+    optional (rules `needed_by` it: strict by need, docs/language.md)."""
+    from lvscc.rules import needs
+
+    return lambda config: backend.unsupported(config) + needs(config, backend.name)
 
 
 @cache

@@ -14,8 +14,9 @@ _lvscc() {
         "compile --layout") COMPREPLY=($(compgen -W "flat rhel debian" -- "$cur")); return;;
         "compile --format") COMPREPLY=($(compgen -W "text json sarif" -- "$cur")); return;;
         "compile --fail-on") COMPREPLY=($(compgen -W "error warning" -- "$cur")); return;;
-        "import --from") COMPREPLY=($(compgen -W "piranha keepalived ipvsadm" -- "$cur")); return;;
+        "import --from") COMPREPLY=($(compgen -W "piranha keepalived ipvsadm ldirectord" -- "$cur")); return;;
         "import -o"|"import --output") COMPREPLY=($(compgen -f -- "$cur")); return;;
+        "import --fail-on") COMPREPLY=($(compgen -W "error warning" -- "$cur")); return;;
         "audit --host") COMPREPLY=(); return;;
         "audit --from-dump") COMPREPLY=($(compgen -d -- "$cur")); return;;
         "audit --weight") COMPREPLY=($(compgen -W "managed observed ignore quiesce" -- "$cur")); return;;
@@ -35,7 +36,7 @@ _lvscc() {
         check) if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "--target --format --fail-on --allow-include-outside --help" -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi;;
         compile) if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "-o --output --backend --layout --format --fail-on --allow-include-outside -q --quiet -v --verbose --help" -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi;;
         fmt) if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "--check --help" -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi;;
-        import) if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "--from -o --output --help" -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi;;
+        import) if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "--from -o --output --fail-on --help" -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi;;
         audit) if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "--host --from-dump --weight --format --help" -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi;;
         plan) if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "--host --from-dump --weight --netfilter --help" -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi;;
         snapshot) if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "--help" -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi;;

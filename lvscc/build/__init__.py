@@ -62,7 +62,7 @@ class ClusterBuilder(Builder):
         for opt in args(node)[1:]:
             if not self.once(f"director {role}", opt):
                 continue
-            parsed = self.address(args(opt)[0])
+            parsed = None if _external(args(opt)[0]) else self.address(args(opt)[0])
             values[opt.data] = parsed.address if parsed else None
             values[f"{opt.data}_dev"] = self.dev(opt)
         return Director(role=role, span=self.span(node), **values)  # type: ignore[arg-type]
@@ -115,7 +115,9 @@ class ClusterBuilder(Builder):
 
     def forwarding_option(self, opt: Tree, values: dict[str, object]) -> None:
         if opt.data == "gateway":
-            values["gateway"] = self.interface(args(opt)[0], default_prefix=False)
+            external = _external(args(opt)[0])
+            values["gateway"] = None if external else self.interface(args(opt)[0], default_prefix=False)
+            values["gateway_external"] = external
             values["gateway_dev"] = self.dev(opt)
         elif opt.data == "masquerade":
             values["masquerade"] = tuple(n for n in (self.network(t) for t in args(opt)) if n)
@@ -285,7 +287,8 @@ class ClusterBuilder(Builder):
             values["port"] = self.integer(arguments[1])
         elif kind == "fwmark":
             values["fwmark"] = self.integer(arguments[0])
-            values["mark_ports"] = tuple(self.mark_ports(m) for m in arguments[1:])
+            values["mark_ports"] = tuple(self.mark_ports(m) for m in arguments[1:] if not _external(m))
+            values["marks_external"] = any(_external(m) for m in arguments[1:])
         elif kind == "scheduler":
             self.scheduler(stmt, values)
         elif kind == "persistence":
@@ -375,12 +378,18 @@ class ClusterBuilder(Builder):
             self.fail(SERVICE_KIND, f"service {values['name']} has no port and no firewall mark", node,
                       "add `tcp 80` (or udp/sctp), `fwmark N { tcp 80, 443 }` or `ftp`")
             return None
-        if "vip" not in values:
-            # ipvsadm needs it for a port service, the marking rules need it for an fwmark one.
+        if "vip" not in values and not marks:
+            # ipvsadm needs it for a port service; for an fwmark one, the backends that need it
+            # ask (LVS185).
             self.fail(NO_VIP, f"service {values['name']} has no vip", node,
                       "add `vip ADDRESS dev DEVICE`: the floating address clients connect to")
             return None
         return VirtualService(**values)  # type: ignore[arg-type]
+
+
+def _external(value: Tree | Token) -> bool:
+    """`external` in place of an address: managed elsewhere, not by lvscc."""
+    return isinstance(value, Tree) and value.data == "external"
 
 
 def _check_identities(services: list[VirtualService], builder: Builder) -> None:
@@ -401,6 +410,7 @@ def build(name: str, span: Span, statements: list[tuple[str, Tree]], files: tupl
     directors: list[Director] = []
     services: list[VirtualService] = []
     ipvs: list[tuple[str, tuple[int, ...], Span]] = []
+    untranslated: list[tuple[str, Span]] = []
     forwarding = Forwarding()
     # The cluster's forwarding is every service's default, wherever in the file it stands.
     for file, stmt in statements:
@@ -422,6 +432,9 @@ def build(name: str, span: Span, statements: list[tuple[str, Tree]], files: tupl
                 services.append(service)
         elif kind == "ipvs":
             ipvs += builder.ipvs(stmt)
+        elif kind == "untranslated":
+            text = builder.string(args(stmt)[0])
+            untranslated.append((text or "", builder.span(stmt)))
         elif kind in ("heartbeat", "sync_daemon", "timeouts", "audit"):
             if builder.once("the cluster", stmt):
                 values[kind] = getattr(builder, kind)(stmt)
@@ -430,5 +443,6 @@ def build(name: str, span: Span, statements: list[tuple[str, Tree]], files: tupl
     # lvscc.pipeline); callers treat a config with errors as a draft, never as a result.
     config = Config(name=name, directors=tuple(sorted(directors, key=lambda d: d.role != "primary")),
                     forwarding=forwarding, pools=tuple(builder.pools.values()), services=tuple(services),
-                    ipvs_sysctls=tuple(ipvs), files=files, span=span, **values)  # type: ignore[arg-type]
+                    ipvs_sysctls=tuple(ipvs), files=files, span=span, untranslated=tuple(untranslated),
+                    **values)  # type: ignore[arg-type]
     return config, builder.diagnostics

@@ -1,50 +1,44 @@
-"""`lvscc import --from piranha|keepalived|ipvsadm FILE [-o OUT]`: translate a foreign LVS
+"""`lvscc import --from piranha|keepalived|ipvsadm|ldirectord FILE... [-o OUT]`: translate a foreign LVS
 config into .lvs text (through lvscc.fmt) on stdout or into OUT. Every keyword that was not
-translated is reported with its file:line; the exit code is 1 when anything was left out or
-assumed (a warning or worse), 2 when the file cannot be read at all."""
+translated is reported with its file:line; the exit code is 0 when the file was read in full
+(warnings allowed; `--fail-on warning` as in check), 1 when something could not be translated
+(an error), 2 when a file cannot be read at all."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
-from typing import Callable
 
-from lvscc.commands._common import emit
-from lvscc.diagnostics import Diagnostic, Severity
+from lvscc.commands._common import emit, exit_code
 from lvscc.fmt import format_config
-from lvscc.importers.ipvsadm import import_ipvsadm
-from lvscc.importers.keepalived import import_keepalived
-from lvscc.importers.piranha import import_piranha
-from lvscc.load import STDIN, STDIN_NAME, read_bytes
-from lvscc.model.config import Config
+from lvscc.importers import IMPORTERS, import_texts, read_sources
+from lvscc.load import STDIN_NAME
 from lvscc.output import write_file
-
-IMPORTERS: dict[str, Callable[[str, str], tuple[Config | None, list[Diagnostic]]]] = {
-    "piranha": import_piranha,
-    "keepalived": import_keepalived,
-    "ipvsadm": import_ipvsadm,
-}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("import", help="translate lvs.cf, keepalived.conf or ipvsadm-save output to .lvs")
+    parser = sub.add_parser("import", help="translate lvs.cf, keepalived.conf, ldirectord.cf or ipvsadm-save output to .lvs")
     parser.add_argument("--from", dest="source", choices=tuple(IMPORTERS), required=True,
-                        help="format of FILE: piranha (lvs.cf), keepalived (keepalived.conf), ipvsadm (ipvsadm-save -n)")
-    parser.add_argument("file", metavar="FILE", help="the file to translate; - reads stdin")
+                        help="format of FILE: piranha (lvs.cf), keepalived (keepalived.conf), ipvsadm (ipvsadm-save), "
+                             "ldirectord (ldirectord.cf)")
+    parser.add_argument("files", nargs="+", metavar="FILE",
+                        help="one file per host: a keepalived pair (primary.conf backup.conf) is one cluster; "
+                             "- reads stdin")
     parser.add_argument("-o", "--output", metavar="OUT", help="write the .lvs text here instead of stdout")
+    parser.add_argument("--fail-on", choices=("error", "warning"), default="error",
+                        help="lowest severity that makes the exit code 1 (default: error)")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    shown = STDIN_NAME if args.file == STDIN else args.file
     try:
-        text = read_bytes(args.file).decode("utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        sys.stderr.write(f"lvscc import: cannot read {shown}: {getattr(e, 'strerror', None) or e}\n")
+        sources = read_sources(args.files)
+    except OSError as e:
+        sys.stderr.write(f"lvscc import: cannot read {e.filename or STDIN_NAME}: {e.strerror or e}\n")
         return 2
-    config, diagnostics = IMPORTERS[args.source](text, shown)
-    emit(diagnostics, {shown: text}, "text")
+    config, diagnostics = import_texts(args.source, sources)
+    emit(diagnostics, sources, "text")
     if config is None:
         return 2
     lvs = format_config(config)
@@ -56,4 +50,4 @@ def run(args: argparse.Namespace) -> int:
             return 2
     else:
         sys.stdout.write(lvs)
-    return 1 if any(d.severity.rank >= Severity.WARNING.rank for d in diagnostics) else 0
+    return exit_code(diagnostics, args.fail_on)

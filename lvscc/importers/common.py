@@ -10,6 +10,7 @@ Codes:
   LVS504 warning  the input does not say something lvscc needs; an assumption was made
   LVS505 warning  settings lvscc has to merge into one service disagree; the first was kept
   LVS506 info     a keyword with no effect on the cluster (bookkeeping, defaults) was dropped
+  LVS507 error    a value (device, name, engine, string) cannot be one .lvs token; it was left out
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from lvscc.diagnostics import Diagnostic, error, info, warning
-from lvscc.model.config import Config, Forwarding, IPAddress, Protocol, Timeouts
+from lvscc.model.config import DEFAULT_SCHEDULER, Config, Forwarding, HealthCheck, IPAddress, Protocol, Timeouts, VirtualService
+from lvscc.syntax import lvs as lvs_syntax
 from lvscc.model.span import Span
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -162,7 +164,79 @@ def kernel_timeouts(tcp: int, tcpfin: int, udp: int) -> Timeouts | None:
 
 def imported(filename: str, notes: Notes, **fields: Any) -> tuple[Config, list[Diagnostic]]:
     """The Config an importer made of `filename`, named after the file, and its diagnostics in
-    source order."""
+    source order. Every word it carries has passed lvscc.syntax.lvs (see `writable`)."""
     config = Config(name=lvs_name(Path(filename).stem), files=(filename,), span=span_at(filename, 1, 1, 0),
                     **fields)
-    return config, sorted(notes.items, key=lambda d: d.sort_key)
+    config = writable(config, notes)
+    left_out = tuple((f"{d.span.file}:{d.span.line}: {printable(d.message)}", d.span)
+                     for d in sorted(notes.items, key=lambda d: d.sort_key) if d.severity.value == "error")
+    return replace(config, untranslated=left_out), sorted(notes.items, key=lambda d: d.sort_key)
+
+
+def printable(text: str) -> str:
+    """Text that fits one .lvs string: control characters become `?`."""
+    return "".join(c if c.isprintable() else "?" for c in text)
+
+
+def writable(config: Config, notes: Notes) -> Config:
+    """`config` with every device, name and string a .lvs token can carry; a value read from
+    the foreign file that cannot be one is left out and reported (LVS507) where it was read.
+    This is the importers' one gate to the .lvs text: fmt refuses what did not pass it."""
+    gate = _Gate(notes)
+    directors = tuple(replace(d, public_dev=gate.device(d.public_dev, d.span),
+                              private_dev=gate.device(d.private_dev, d.span)) for d in config.directors)
+    sync = config.sync_daemon
+    if sync is not None and gate.device(sync.interface, sync.span) is None:
+        sync = None
+    services = tuple(gate.service(s) for s in config.services)
+    return replace(config, directors=directors, sync_daemon=sync, forwarding=gate.forwarding(config.forwarding),
+                   services=services)
+
+
+class _Gate:
+    def __init__(self, notes: Notes) -> None:
+        self.notes = notes
+
+    def refuse(self, span: Span, what: str, value: str) -> None:
+        self.notes.items.append(error("LVS507", f"{what} {value!r} cannot be written in .lvs: left out", span,
+                                      "the imported file holds a value lvscc's language has no token for"))
+
+    def device(self, value: str | None, span: Span) -> str | None:
+        if value is None or lvs_syntax.is_device(value):
+            return value
+        self.refuse(span, "device", value)
+        return None
+
+    def word(self, value: str | None, span: Span, what: str) -> str | None:
+        if value is None or lvs_syntax.is_name(value):
+            return value
+        self.refuse(span, what, value)
+        return None
+
+    def text(self, value: str | None, span: Span, what: str) -> str | None:
+        if value is None:
+            return None
+        try:
+            lvs_syntax.quote(value)
+            return value
+        except lvs_syntax.LvsSyntaxError:
+            self.refuse(span, what, value)
+            return None
+
+    def forwarding(self, fwd: Forwarding) -> Forwarding:
+        return replace(fwd, gateway_dev=self.device(fwd.gateway_dev, fwd.span))
+
+    def check(self, check: HealthCheck | None) -> HealthCheck | None:
+        if check is None:
+            return None
+        return replace(check, send=self.text(check.send, check.span, "check string"),
+                       expect=self.text(check.expect, check.span, "check string"),
+                       send_program=self.text(check.send_program, check.span, "check program"))
+
+    def service(self, svc: VirtualService) -> VirtualService:
+        flags = tuple(f for f in svc.sched_flags if self.word(f, svc.span, "scheduler flag"))
+        return replace(svc, vip_dev=self.device(svc.vip_dev, svc.span),
+                       scheduler=self.word(svc.scheduler, svc.span, "scheduler") or DEFAULT_SCHEDULER,
+                       sched_flags=flags,
+                       persistence_engine=self.word(svc.persistence_engine, svc.span, "persistence engine"),
+                       forwarding=self.forwarding(svc.forwarding), check=self.check(svc.check))

@@ -6,6 +6,8 @@ no health checks. Services and servers are named from what identifies them
 
 from __future__ import annotations
 
+import re
+import socket
 from dataclasses import replace
 from ipaddress import IPv4Address, ip_interface
 
@@ -33,6 +35,29 @@ def _entry(filename: str, number: int, line: str) -> Entry:
     return Entry(words[0] if words else "", tuple(words[1:]), span_at(filename, number, 1, len(line)))
 
 
+# ipvsadm-save without -n writes ports by service name (getservbyname, /etc/services); these
+# are the names it prints for the usual LVS services when /etc/services is not installed
+SERVICE_PORTS = {"ftp": 21, "ssh": 22, "telnet": 23, "smtp": 25, "domain": 53, "http": 80, "www": 80, "pop3": 110,
+                 "imap": 143, "snmp": 161, "ldap": 389, "https": 443, "smtps": 465, "submission": 587,
+                 "ldaps": 636, "imaps": 993, "pop3s": 995, "ms-sql-s": 1433, "mysql": 3306, "sip": 5060,
+                 "postgresql": 5432, "http-alt": 8080}
+_NAMED_PORT = re.compile(r"(?<=[0-9\]]):([A-Za-z][A-Za-z0-9_-]*)(?=\s|$)")
+
+
+def numeric_ports(line: str) -> str:
+    """`192.0.2.1:http` as ipvsadm reads it back: the port by its service name."""
+    protocol = "udp" if re.search(r"(?:^|\s)(?:-u|--udp-service)\s", line) else "tcp"
+
+    def number(match: re.Match[str]) -> str:
+        name = match.group(1)
+        try:
+            return f":{socket.getservbyname(name, protocol)}"
+        except OSError:
+            return f":{SERVICE_PORTS[name]}" if name in SERVICE_PORTS else match.group(0)
+
+    return _NAMED_PORT.sub(number, line)
+
+
 def _readable(text: str, filename: str, notes: Notes) -> str:
     """The dump with every line parse_save cannot take blanked out (and reported), so the
     line numbers of the rest stay right."""
@@ -45,6 +70,7 @@ def _readable(text: str, filename: str, notes: Notes) -> str:
             notes.untranslated(_entry(filename, number, line), "only service, server and --set lines describe the table")
             line = ""
         elif line:
+            line = numeric_ports(line)
             try:
                 parse_save(line, filename)
             except IpvsadmSyntaxError as e:
@@ -78,6 +104,7 @@ def _service(ipvs: IpvsService, filename: str, notes: Notes) -> VirtualService:
         protocol=ipvs.protocol,
         port=None if ipvs.fwmark else ipvs.port,
         fwmark=ipvs.fwmark or None,
+        marks_external=bool(ipvs.fwmark),
         scheduler=ipvs.scheduler,
         sched_flags=ipvs.flags,
         persistence=ipvs.persistence,

@@ -129,7 +129,7 @@ def ipvs_service(config: Config, service: VirtualService) -> IpvsService:
 
 def mark_rules(service: VirtualService) -> list[MarkRule]:
     fwmark = fwmark_of(service)
-    if not fwmark:
+    if not fwmark or service.vip is None:  # marks set outside lvscc (docs/language.md)
         return []
     destination = host_network(vip_address(service))
     return [

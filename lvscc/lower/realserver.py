@@ -163,5 +163,6 @@ def real_server_states(config: Config) -> list[HostState]:
     for service in active_services(config):
         for server in active_servers(service):
             kit = kits.setdefault(server.name, _Kit(server.address))
-            _BY_METHOD[method_of(server, service)](kit, config, service, server)
+            if service.vip is not None or method_of(server, service) is Method.NAT:  # else LVS185 for rs-kit
+                _BY_METHOD[method_of(server, service)](kit, config, service, server)
     return [kit.state(name) for name, kit in sorted(kits.items())]

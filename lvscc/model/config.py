@@ -124,6 +124,7 @@ class Forwarding:
     method: Method = Method.DIRECT  # ipvsadm's default (-g)
     gateway: IPInterface | None = None  # NAT: floating address, the real servers' default route
     gateway_dev: str | None = None
+    gateway_external: bool = False  # `gateway external`: the real servers' route back is managed elsewhere
     masquerade: tuple[IPNetwork, ...] = ()  # NAT: real-server networks whose outbound traffic is masqueraded
     arp: ArpMethod = ArpMethod.SYSCTL
     tunnel: Tunnel | None = None
@@ -192,6 +193,7 @@ class VirtualService:
     port: int | None = None
     fwmark: int | None = None
     mark_ports: tuple[MarkPorts, ...] = ()
+    marks_external: bool = False  # `fwmark N external`: the packets are marked by rules lvscc does not write
     scheduler: str = DEFAULT_SCHEDULER
     sched_flags: tuple[str, ...] = ()
     persistence: int | None = None
@@ -242,4 +244,5 @@ class Config:
     ipvs_sysctls: tuple[tuple[str, tuple[int, ...], Span], ...] = ()  # net.ipv4.vs.<name> = values
     audit: AuditPolicy = AuditPolicy()
     files: tuple[str, ...] = ()  # the main file first, then every include
+    untranslated: tuple[tuple[str, Span], ...] = ()  # what an import left out: (what and where, span here)
     span: Span = NOWHERE

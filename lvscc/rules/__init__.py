@@ -16,16 +16,21 @@ from lvscc.model.span import NOWHERE, Span
 
 RuleFunc = Callable[[Config], Iterable[Finding]]
 RULES: dict[str, RuleFunc] = {}
+NEEDED_BY: dict[str, tuple[str, ...]] = {}  # code -> the backends that run it (none: `check` does)
 
 
-def rule(code: str) -> Callable[[RuleFunc], RuleFunc]:
+def rule(code: str, needed_by: tuple[str, ...] = ()) -> Callable[[RuleFunc], RuleFunc]:
     """Register a rule under its code (LVS1nn). Its docstring says what breaks on a real
-    router when the rule is ignored; the catalogue entry of the code says the rest."""
+    router when the rule is ignored; the catalogue entry of the code says the rest. A rule
+    `needed_by` backends asks for a fact only those backends need (docs/language.md, strict by
+    need): `check` leaves it out, and those backends run it through `needs` when compiled,
+    calling it with the backend's name (`func(config, backend)`) so its message names it."""
 
     def register(func: RuleFunc) -> RuleFunc:
         if code in RULES:
             raise ValueError(f"rule code {code} registered twice")
         RULES[code] = func
+        NEEDED_BY[code] = needed_by
         return func
 
     return register
@@ -55,8 +60,8 @@ def docstrings() -> dict[str, str]:
     return {code: " ".join((inspect.getdoc(func) or "").split()) for code, func in sorted(load_all().items())}
 
 
-def _coded(code: str, func: RuleFunc, config: Config) -> Iterator[Diagnostic]:
-    for finding in func(config):
+def _coded(code: str, func: RuleFunc, config: Config, *backend: str) -> Iterator[Diagnostic]:
+    for finding in func(config, *backend):  # type: ignore[call-arg]
         if not isinstance(finding, Finding):  # a rule written against the old error(code, ...)
             raise TypeError(f"rule {code} ({func.__name__}) yields {type(finding).__name__}: yield "
                             "lvscc.rules.error/warning/info(message, span, hint); the code is the rule's")
@@ -64,5 +69,11 @@ def _coded(code: str, func: RuleFunc, config: Config) -> Iterator[Diagnostic]:
 
 
 def check(config: Config) -> list[Diagnostic]:
-    found = [d for code, func in load_all().items() for d in _coded(code, func, config)]
+    found = [d for code, func in load_all().items() if not NEEDED_BY.get(code) for d in _coded(code, func, config)]
     return sorted(found, key=lambda d: d.sort_key)
+
+
+def needs(config: Config, backend: str) -> list[Diagnostic]:
+    """The findings of the rules `backend` needs, each naming the backend."""
+    return [d for code, func in load_all().items() if backend in NEEDED_BY.get(code, ())
+            for d in _coded(code, func, config, backend)]

@@ -39,17 +39,27 @@ def _sysctl_span(config: Config, name: str) -> Span:
     return next((span for key, _values, span in config.ipvs_sysctls if key == name), config.span)
 
 
-@rule("LVS164")
-def director_public_address(config: Config) -> Iterable[Finding]:
-    """The heartbeat and the generated lvs.cf/keepalived configs address each director by
-    its public address; without it the routers cannot find each other to fail over."""
+@rule("LVS164", needed_by=("piranha",))
+def director_public_address(config: Config, backend: str) -> Iterable[Finding]:
+    """Piranha's heartbeat addresses each director by its public address: without it the
+    routers cannot find each other to fail over. The IPVS table does not need it, so only the
+    piranha backend asks (`public external`: an address not known here)."""
     for director in config.directors:
         if director.public is None:
             yield error(
-                f"director {director.role} has no public address",
+                f"backend {backend} needs the public address of director {director.role}",
                 director.span,
                 f"add `director {director.role} {{ public ADDR dev DEV }}`",
             )
+
+
+@rule("LVS186")
+def untranslated(config: Config) -> Iterable[Finding]:
+    """An import left part of the foreign config out: compiled as it is, the router would run
+    without that part."""
+    for text, span in config.untranslated:
+        yield error(f"not translated by the import: {text}", span,
+                    "write it in lvscc's language by hand, then delete the `untranslated` line")
 
 
 @rule("LVS168")

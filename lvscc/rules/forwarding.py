@@ -109,20 +109,23 @@ def tunnel_options(config: Config) -> Iterable[Finding]:
             yield error(f"{owner}: {problem}", forwarding.span, "see `ipvsadm --tun-type` in ipvsadm(8)")
 
 
-@rule("LVS115")
-def nat_gateway(config: Config) -> Iterable[Finding]:
-    """IPVS NAT only rewrites the destination: replies go back through the director only
-    if every real server routes through the director's floating NAT address."""
+@rule("LVS115", needed_by=("rs-kit",))
+def nat_gateway(config: Config, backend: str) -> Iterable[Finding]:
+    """IPVS NAT only rewrites the destination: replies go back through the director only if
+    every real server routes through the director's floating NAT address, the route the
+    real-server kit sets. The IPVS table does not depend on it, so only the rs-kit backend
+    asks; `gateway external` says that route is managed elsewhere."""
     for service in active_services(config):
-        gateway = forwarding_for(config, service, Method.NAT).gateway
+        forwarding = forwarding_for(config, service, Method.NAT)
         nat_servers = [s for s in service.servers if method_of(s, service) is Method.NAT]
-        if nat_servers and gateway is None:
+        if nat_servers and forwarding.gateway is None and not forwarding.gateway_external:
             yield error(
-                f"service {service.name} uses NAT but no `gateway` is declared for the real servers' replies",
+                f"backend {backend} needs the NAT gateway of service {service.name}: its real servers' default route",
                 forwarding_span(service),
-                "add `forwarding nat { gateway ADDR/PREFIX dev DEV }`",
+                "add `forwarding nat { gateway ADDR/PREFIX dev DEV }`, or `gateway external` when the real "
+                "servers route back by other means",
             )
-            continue
+        gateway = forwarding.gateway
         for server in nat_servers:
             if gateway is not None and server.address not in gateway.network:
                 yield warning(

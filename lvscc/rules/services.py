@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Iterable
 
 from lvscc.diagnostics import Finding
-from lvscc.model.config import SCHEDULER_FLAGS, Config, Protocol, RealServer, VirtualService
+from lvscc.model.config import SCHEDULER_FLAGS, Config, Method, Protocol, RealServer, VirtualService
 from lvscc.rules import error, rule, warning
-from lvscc.rules._common import active_servers, active_services, persistence_of, protocols_of, server_port, span_of
+from lvscc.rules._common import (active_servers, active_services, method_of, persistence_of, protocols_of,
+                                 server_port, span_of)
 
 CACHE_SCHEDULERS = ("lblc", "lblcr", "dh")
 
@@ -60,12 +61,29 @@ def fwmark_needs_marks(config: Config) -> Iterable[Finding]:
     """IPVS cannot mark packets itself: a firewall-mark service without marking rules
     never sees a single packet."""
     for service in active_services(config):
-        if service.fwmark is not None and not service.mark_ports and service.ftp is None:
+        if service.fwmark is not None and not service.mark_ports and service.ftp is None and not service.marks_external:
             yield error(
                 f"firewall-mark service {service.name} marks no ports, so no packet ever carries mark {service.fwmark}",
                 span_of(service, "fwmark"),
                 f"list the ports: `fwmark {service.fwmark} {{ tcp 80, 443 }}`",
             )
+
+
+@rule("LVS185", needed_by=("iptables", "ip6tables", "nftables", "rs-kit"))
+def fwmark_vip(config: Config, backend: str) -> Iterable[Finding]:
+    """A firewall-mark service without a VIP: the marking rules have no destination to match and
+    direct-routing or tunnelled real servers no address to accept, so no packet reaches it.
+    ipvsadm does not need it, so only the backends that do ask (`fwmark N external`: marks
+    set outside lvscc)."""
+    for service in active_services(config):
+        if service.fwmark is None or service.vip is not None:
+            continue
+        marking = backend != "rs-kit" and not service.marks_external
+        accepting = backend == "rs-kit" and any(method_of(s, service) is not Method.NAT for s in service.servers)
+        if marking or accepting:
+            need = "to mark its packets" if marking else "for its real servers to accept"
+            yield error(f"backend {backend} needs the VIP of service {service.name} {need}",
+                        span_of(service, "fwmark"), "add `vip ADDRESS dev DEVICE`")
 
 
 @rule("LVS111")

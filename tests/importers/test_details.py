@@ -100,13 +100,19 @@ def test_import_to_stdout_clean_exit(capsys: pytest.CaptureFixture[str]) -> None
     assert "LVS506" in err and "serial_no" in err
 
 
-def test_import_reports_and_exits_1_when_something_is_left_out(tmp_path: Path,
-                                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_exits_0_when_read_in_full_and_1_when_something_is_not_translated(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "cluster.lvs"
-    assert main(["import", "--from", "keepalived", str(CASES / "guide-nat.keepalived.conf"), "-o", str(out)]) == 1
+    conf = str(CASES / "guide-nat.keepalived.conf")
+    assert main(["import", "--from", "keepalived", conf, "-o", str(out)]) == 0
     _, err = capsys.readouterr()
     assert "guide-nat.keepalived.conf:18:5" in err and "authentication" in err
     assert out.read_text() == (CASES / "guide-nat.keepalived.conf.lvs").read_text()
+    assert main(["import", "--from", "keepalived", conf, "--fail-on", "warning", "-o", str(out)]) == 1
+    bad = tmp_path / "bad.conf"
+    bad.write_text((CASES / "guide-nat.keepalived.conf").read_text().replace("interface eth0", 'interface "eth0 x"'))
+    assert main(["import", "--from", "keepalived", str(bad), "-o", str(out)]) == 1
+    assert "LVS507" in capsys.readouterr().err
 
 
 def test_import_unreadable_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

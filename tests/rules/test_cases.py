@@ -10,8 +10,7 @@ import pytest
 
 from lvscc.diagnostics import Diagnostic, Severity
 from lvscc.load import load_file
-from lvscc.rules import docstrings
-from lvscc.rules import check
+from lvscc.rules import NEEDED_BY, check, docstrings, needs
 
 HERE = Path(__file__).parent
 CASES = sorted((HERE / "cases").glob("*.lvs"))
@@ -22,7 +21,13 @@ CODE = re.compile(r"LVS1\d\d")
 def _diagnose(path: Path) -> list[Diagnostic]:
     config, found = load_file(path)
     assert config is not None, [f"{d.code} {d.message}" for d in found]
-    return found + check(config)
+    return found + check(config) + needed(config, _code_of(path))
+
+
+def needed(config, code: str) -> list[Diagnostic]:  # noqa: ANN001
+    """A rule only some backends need runs as those backends run it."""
+    backends = NEEDED_BY.get(code, ())
+    return [d for backend in backends for d in needs(config, backend) if d.code == code]
 
 
 def _code_of(path: Path) -> str:

@@ -15,11 +15,12 @@ from lvscc.diagnostics import Diagnostic
 from lvscc.importers.common import Entry, Notes, imported
 from lvscc.importers.keepalived.cluster import Cluster
 from lvscc.importers.keepalived.reading import escaped as _escaped
+from lvscc.importers.keepalived.preprocess import preprocess
 from lvscc.importers.keepalived.reading import read_words, tree
 from lvscc.importers.keepalived.services import Services
 from lvscc.importers.keepalived.values import Values
 from lvscc.importers.keepalived.virtual_servers import VirtualServers
-from lvscc.model.config import Config
+from lvscc.model.config import Config, Forwarding, Method
 
 # _escaped: the name tests/importers check keepalived's word decoder by
 __all__ = ["import_keepalived", "_escaped"]
@@ -40,21 +41,29 @@ def _top(entries: tuple[Entry, ...], cluster: Cluster, virtuals: VirtualServers,
             handler(entry)
 
 
-def import_keepalived(text: str, filename: str) -> tuple[Config | None, list[Diagnostic]]:
+def _route_back_elsewhere(forwarding: Forwarding) -> Forwarding:
+    """keepalived.conf never says how NAT real servers route back: `gateway external`."""
+    nat = forwarding.method is Method.NAT and forwarding.gateway is None
+    return replace(forwarding, gateway_external=True) if nat else forwarding
+
+
+def import_keepalived(text: str, filename: str, config_id: str | None = None) -> tuple[Config | None, list[Diagnostic]]:
     notes = Notes()
-    entries = tree(read_words(text), filename, notes)
+    entries = tree(read_words(preprocess(text, filename, notes, config_id)), notes)
     if notes.stopped():
         return None, notes.items
     values = Values(notes)
     cluster, virtuals = Cluster(values), VirtualServers(values)
     _top(entries, cluster, virtuals, notes)
     services = Services(notes, cluster.vips, virtuals.virtuals).services()
-    forwarding = cluster.forwarding(services)
-    services = [replace(s, forwarding=forwarding) if s.forwarding.method is forwarding.method
-                and s.forwarding.tunnel == forwarding.tunnel else s for s in services]
+    directors = cluster.director_list()  # this host's own first: a pair of files is merged by it
+    forwarding = _route_back_elsewhere(cluster.forwarding(services))
+    services = [replace(s, forwarding=forwarding if s.forwarding.method is forwarding.method
+                        and s.forwarding.tunnel == forwarding.tunnel else _route_back_elsewhere(s.forwarding))
+                for s in services]
     return imported(
         filename, notes,
-        directors=tuple(sorted(cluster.directors, key=lambda d: d.role != "primary")),
+        directors=tuple(directors),
         heartbeat=cluster.heartbeat,
         sync_daemon=cluster.sync,
         forwarding=forwarding,

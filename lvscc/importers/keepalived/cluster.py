@@ -24,7 +24,6 @@ from lvscc.model.config import (
 
 NO_EFFECT = {
     "router_id": "lvscc names routers itself",
-    "priority": "lvscc gives the primary 150 and the backup 100",
     "virtual_router_id": "lvscc derives it from the cluster name",
 }
 # a VRRP address: the address with its prefix, its device, and the line that floats it
@@ -36,7 +35,7 @@ class Cluster:
         self.values = values
         self.notes = values.notes
         self.vips: dict[IPAddress, Vip] = {}
-        self.directors: list[Director] = []
+        self.instances: list[tuple[Entry, dict[str, Entry]]] = []
         self.heartbeat: Heartbeat | None = None
         self.sync: SyncDaemon | None = None
         self.timeouts: Timeouts | None = None
@@ -86,33 +85,45 @@ class Cluster:
             if entry.key in ("virtual_ipaddress", "virtual_ipaddress_excluded"):
                 for line in entry.body or ():
                     self.vrrp_address(line, fields.get("interface"))
-            elif entry.key in ("state", "interface", "advert_int", "unicast_src_ip"):
-                fields[entry.key] = entry
-            elif entry.key == "unicast_peer":
+            elif entry.key in ("state", "interface", "advert_int", "unicast_src_ip", "mcast_src_ip",
+                               "unicast_peer", "priority"):
                 fields[entry.key] = entry
             elif entry.key in NO_EFFECT:
                 self.notes.dropped(entry, NO_EFFECT[entry.key])
             else:
                 self.notes.untranslated(entry, "no lvscc equivalent in a VRRP instance")
-        self.director(block, fields)
+        self.instances.append((block, fields))
 
-    def director(self, block: Entry, fields: dict[str, Entry]) -> None:
-        state = plain(fields["state"].args[0]) if "state" in fields and fields["state"].args else "BACKUP"
-        role = "primary" if state == "MASTER" else "backup"
-        device = plain(fields["interface"].args[0]) if "interface" in fields and fields["interface"].args else None
-        source = fields.get("unicast_src_ip")
-        public = self.values.address(source, source.args[0]) if source is not None and source.args else None
-        self.directors.append(Director(role, public=public, public_dev=device, span=block.span))
-        peers = fields.get("unicast_peer")
-        if peers is not None and peers.body:
+    def director_list(self) -> list[Director]:
+        """One keepalived.conf is one machine: its VRRP instances make one director, MASTER of
+        any instance (or the highest priority) making it the primary; a unicast peer is the
+        other director."""
+        if not self.instances:
+            return []
+        block, _ = self.instances[0]
+        states = {self.word(f, "state") for _, f in self.instances}
+        priorities = [self.values.number(f["priority"]) or 0 for _, f in self.instances if "priority" in f]
+        primary = "MASTER" in states or (states == {None} and bool(priorities) and max(priorities) == 255)
+        role = "primary" if primary else "backup"
+        device = next((self.word(f, "interface") for _, f in self.instances if "interface" in f), None)
+        public = next((self.values.address(f[k], self.word(f, k) or "") for _, f in self.instances
+                       for k in ("unicast_src_ip", "mcast_src_ip") if self.word(f, k)), None)
+        found = [Director(role, public=public, public_dev=device, span=block.span)]
+        peers = [e for _, f in self.instances if "unicast_peer" in f for e in f["unicast_peer"].body or ()]
+        if peers:
             other = "backup" if role == "primary" else "primary"
-            peer = self.values.address(peers.body[0], peers.body[0].key)
-            self.directors.append(Director(other, public=peer, span=peers.span))
-        if "advert_int" in fields:
-            interval = self.values.number(fields["advert_int"])
-            if interval:
-                # VRRP declares the master dead after three missed adverts
-                self.heartbeat = Heartbeat(interval=interval, dead_after=3 * interval, span=fields["advert_int"].span)
+            found.append(Director(other, public=self.values.address(peers[0], peers[0].key), span=peers[0].span))
+        advert = next((f["advert_int"] for _, f in self.instances if "advert_int" in f), None)
+        interval = self.values.number(advert) if advert is not None else None
+        if interval:
+            # VRRP declares the master dead after three missed adverts
+            self.heartbeat = Heartbeat(interval=interval, dead_after=3 * interval, span=advert.span)
+        return found
+
+    @staticmethod
+    def word(fields: dict[str, Entry], key: str) -> str | None:
+        entry = fields.get(key)
+        return plain(entry.args[0]) if entry is not None and entry.args else None
 
     def vrrp_address(self, line: Entry, interface: Entry | None) -> None:
         try:
@@ -136,8 +147,13 @@ class Cluster:
         if not services:
             return Forwarding()
         forwarding = most_common([s.forwarding for s in services])
+        if forwarding.method is not Method.NAT and any(r.method is Method.NAT for s in services for r in s.servers):
+            # a NAT real server inside a DR or TUN service takes its gateway from the cluster's
+            # forwarding (docs/language.md), so the cluster's is NAT and those services keep their own
+            forwarding = Forwarding(method=Method.NAT)
         spare = [v for ip, v in self.vips.items() if ip not in {s.vip.ip for s in services if s.vip is not None}]
-        nat_servers = [r.address for s in services if s.forwarding.method is Method.NAT for r in s.servers]
+        nat_servers = [r.address for s in services for r in s.servers
+                       if (r.method or s.forwarding.method) is Method.NAT]
         gateways = [v for v in spare if any(a in v[0].network for a in nat_servers if a.version == v[0].version)]
         if forwarding.method is Method.NAT and gateways:
             network, device, line = gateways[0]

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from lvscc.importers.common import Blocks, Entry, Notes, span_at
+from lvscc.importers.keepalived.preprocess import Line
 
 # keepalived's escapes in misc_path and regex (parser.c alloc_strvec_quoted_escaped)
 NAMED_ESCAPES = {"a": "\a", "b": "\b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
@@ -17,27 +18,27 @@ class Word:
     text: str  # as written, quotes included
     line: int
     column: int
+    file: str = ""
+    index: int = 0  # which line of the preprocessed text: a statement ends with it
 
 
-def read_words(text: str) -> list[Word]:
-    """keepalived's line reader: `#` and `!` start comments outside quotes, `{` and `}` are words
-    of their own, a quoted string is one word."""
+def read_words(lines: list[Line]) -> list[Word]:
+    """keepalived's line reader over the preprocessed lines (comments are gone): `{` and `}`
+    are words of their own, a quoted string is one word."""
     found = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        for match in re.finditer(r'"(?:[^"\\]|\\.)*"?|[{}]|[^\s{}"]+', line):
-            if match.group()[0] in "#!":
-                break
-            found.append(Word(match.group(), number, match.start() + 1))
+    for index, line in enumerate(lines):
+        for match in re.finditer(r'"(?:[^"\\]|\\.)*"?|[{}]|[^\s{}"]+', line.text):
+            found.append(Word(match.group(), line.number, match.start() + 1, line.file, index))
     return found
 
 
-def tree(words: list[Word], filename: str, notes: Notes) -> tuple[Entry, ...]:
+def tree(words: list[Word], notes: Notes) -> tuple[Entry, ...]:
     """Statements end at the end of their line; a `{` (same or next line) opens the body."""
     blocks = Blocks(notes)
     i = 0
     while i < len(words):
         word = words[i]
-        span = span_at(filename, word.line, word.column, len(word.text))
+        span = span_at(word.file, word.line, word.column, len(word.text))
         if word.text == "}":
             blocks.close(span)
             i += 1
@@ -47,7 +48,7 @@ def tree(words: list[Word], filename: str, notes: Notes) -> tuple[Entry, ...]:
             i += 1
             continue
         j = i + 1
-        while j < len(words) and words[j].line == word.line and words[j].text not in "{}":
+        while j < len(words) and words[j].index == word.index and words[j].text not in "{}":
             j += 1
         entry = Entry(word.text, tuple(w.text for w in words[i + 1:j]), span)
         if j < len(words) and words[j].text == "{":

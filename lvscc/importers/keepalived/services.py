@@ -21,13 +21,15 @@ class Services:
         self.claimed: set[IPAddress] = set()  # VRRP addresses taken as a firewall-mark service's VIP
 
     def services(self) -> list[VirtualService]:
-        services = []
+        services: dict[str, VirtualService] = {}
         for vs, targets in self.virtuals:
             for address, port, mark in targets:
                 service = self.service(vs, address, port, mark)
-                if service is not None:
-                    services.append(service)
-        return services
+                if service is not None and service.name in services:
+                    self.notes.conflict(vs.entry.span, f"{service.name} is declared twice; lvscc keeps the first")
+                elif service is not None:
+                    services[service.name] = service
+        return list(services.values())
 
     def service(self, vs: Virtual, address: IPAddress | None, port: int, mark: int | None) -> VirtualService | None:
         protocol = None
@@ -44,10 +46,12 @@ class Services:
         name = self.name(protocol, address, port, mark, vip)
         check = self.check(vs)
         if mark is not None:
-            self.notes.assumed(vs.entry.span, f"keepalived.conf does not say which packets carry fwmark {mark}",
-                               f"add the marked ports: `fwmark {mark} {{ tcp PORTS }}`")
+            self.notes.assumed(vs.entry.span, f"keepalived.conf does not say which packets carry fwmark {mark}: "
+                                              f"written `fwmark {mark} external`",
+                               f"if lvscc should write the marking rules: `fwmark {mark} {{ tcp PORTS }}`")
         return VirtualService(
             name=name, vip=vip, vip_dev=device, protocol=protocol, port=None if mark else port, fwmark=mark,
+            marks_external=mark is not None,
             scheduler=vs.scheduler, sched_flags=tuple(sorted(vs.flags)), persistence=vs.persistence,
             persistence_mask=vs.mask, persistence_engine=vs.engine, one_packet=vs.ops, forwarding=vs.forwarding,
             check=check, quiesce=self.quiesce(vs), servers=self.real_servers(vs, None if mark else port),
@@ -106,6 +110,7 @@ class Services:
     def real_servers(self, vs: Virtual, port: int | None) -> tuple[RealServer, ...]:
         servers, seen = [], set()
         for real in vs.reals:
+            real = self.port_reset(vs, real, port)
             key = (real.address, real.port if real.port != port else None)
             if key in seen:
                 self.notes.conflict(real.span, f"real server {real.address} is listed twice; keepalived drops the "
@@ -123,6 +128,18 @@ class Services:
                 span=real.span,
             ))
         return tuple(servers)
+
+
+    def port_reset(self, vs: Virtual, real: Real, port: int | None) -> Real:
+        """keepalived: "ports don't match - resetting": direct routing and tunnelling cannot
+        remap ports, so the real server gets the virtual port."""
+        method = (real.method or vs.forwarding).method
+        if method is Method.NAT or port in (None, 0) or real.port in (None, port):
+            return real
+        self.notes.assumed(real.span, f"real server {real.address} port {real.port} differs from the virtual port "
+                                      f"{port}, which {method} cannot remap: keepalived resets it to {port}, so "
+                                      "does lvscc")
+        return replace(real, port=port)
 
 
 def _serves(network: IPInterface, reals: list[Real]) -> bool:

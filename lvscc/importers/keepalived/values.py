@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address
 
 from lvscc.importers.common import Entry, Notes, parse_address, parse_int
 from lvscc.importers.keepalived.reading import plain
@@ -33,7 +33,8 @@ class Values:
         if text.isdigit():
             return int(text)
         try:
-            IPv4Network(f"0.0.0.0/{text}")
+            # keepalived takes any IPv4 address (inet_aton) and IPVS applies it as a mask;
+            # lvscc's rules judge one that is not a netmask
             return None if text == "255.255.255.255" else IPv4Address(text)
         except ValueError:
             self.notes.malformed(entry, f"{text!r} is not a netmask or prefix length")

@@ -49,6 +49,10 @@ class VirtualServers:
                 self.notes.malformed(block, f"no virtual_server_group {args[1]}")
                 return None
             return [t for line in group.body or () for t in self.group_line(line)]
+        if len(args) > 2 and args[0] not in ("fwmark", "group"):
+            self.notes.untranslated(block, f"keepalived reads `{args[0]} {args[1]}` and ignores "
+                                           f"{' '.join(args[2:])!r}, so does lvscc")
+            args = args[:2]
         if len(args) in (1, 2):
             address = self.values.address(block, args[0])
             port = self.values.number(block, 1) if len(args) == 2 else 0
@@ -100,6 +104,9 @@ class VirtualServers:
             vs.protocol = Protocol(args[0].lower())
         elif key == "persistence_timeout":
             vs.persistence = self.values.number(entry) if args else DEFAULT_PERSISTENCE
+            if vs.persistence == 0:
+                self.notes.dropped(entry, "0 is no persistence, as keepalived runs it")
+                vs.persistence = None
         elif key == "persistence_granularity" and args:
             vs.mask = self.values.granularity(entry, args[0])
         elif key == "persistence_engine" and args:

@@ -19,9 +19,10 @@ def real_servers(notes: Notes, vs: Virtual, service_port: int | None) -> list[Re
     for raw_name, span, fields in vs.servers:
         if "address" not in fields:
             continue
-        # lvsconfig.c: a server's port defaults to the virtual's; for a firewall mark, port 0
-        # is what lets the request's own port through
-        port = fields.get("port", vs.port)
+        # lvsconfig.c: a server's port defaults to the virtual's. For a firewall mark the
+        # virtual's `port` is nanny's check port (the guide's multi-port scheme), and lvsd adds
+        # the server without one, so the request's own port goes through
+        port = None if vs.fwmark else fields.get("port", vs.port)
         servers.append(RealServer(
             name=notes.name(raw_name, span),
             address=fields["address"],  # type: ignore[arg-type]

@@ -1,0 +1,150 @@
+"""The real-world corpus (`../shared/real-world/` from the repository root) run through
+import -> check -> compile, and through keepalived's own config test (`keepalived -t`, in a
+network namespace holding the interfaces the file names). The test in test_real_world.py uses
+these functions; run this file to print the counts:
+
+    .venv/bin/python tests/importers/real_world.py [--no-keepalived] [-v]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = REPO.parent / "shared" / "real-world"
+# keepalived's own doc/samples and etc/ files (the project-sample group of SOURCES.tsv)
+SAMPLE_PREFIX = "acassen__keepalived__"
+EXCEPTIONS = Path(__file__).resolve().parent / "real_world_exceptions.tsv"
+# interface names as keepalived reads them: `interface X`, `dev X`, `lvs_sync_daemon X`, ...
+_LINK_WORDS = re.compile(
+    r"^\s*(?:interface|lvs_sync_daemon_interface|lvs_sync_daemon|track_interface|dev)\s+\"?([A-Za-z0-9_.@-]+)",
+    re.M)
+_LINK_OPTIONS = re.compile(r"\b(?:dev|label|interface)\s+\"?([A-Za-z0-9_.@-]+)")
+_MISSING = re.compile(r"interface ([A-Za-z0-9_.@-]+) (?:for .*? )?doesn't exist")
+_TRACK_BLOCK = re.compile(r"track_interface\s*\{([^}]*)\}", re.S)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    file: Path
+    imported: bool
+    parses: bool  # the .lvs the importer wrote is read back by lvscc
+    compiled: bool
+    error: str  # the first error code/message, or a traceback
+
+
+def corpus_files(kind: str = "keepalived") -> list[Path]:
+    folder = CORPUS / kind
+    return sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+
+
+def interface_names(text: str) -> set[str]:
+    """Every interface a keepalived.conf may look up, as a namespace can hold it (<= 15 bytes)."""
+    names = set(_LINK_WORDS.findall(text)) | set(_LINK_OPTIONS.findall(text))
+    for block in _TRACK_BLOCK.findall(text):
+        names |= {line.split()[0] for line in block.splitlines() if line.split()}
+    names = {n.split(":")[0] for n in names}
+    return {n for n in names if 0 < len(n) <= 15 and not n.startswith("$") and n not in ("lo",)}
+
+
+def keepalived_accepts(path: Path) -> bool:
+    """keepalived -t (its own parser and checks) in a namespace holding the file's interfaces:
+    the ones the file names, then every one keepalived still says does not exist."""
+    name = f"lvscc-rw-{secrets.token_hex(4)}"
+    subprocess.run(["ip", "netns", "add", name], check=True, capture_output=True)
+    try:
+        links = interface_names(path.read_bytes().decode("utf-8", "replace"))
+        made: set[str] = set()
+        for _ in range(4):
+            for link in sorted(links - made):
+                made.add(link)
+                subprocess.run(["ip", "-n", name, "link", "add", link, "type", "veth", "peer", "name",
+                                f"rwp{len(made)}"], capture_output=True)
+            done = subprocess.run(["ip", "netns", "exec", name, "keepalived", "-t", "-f", str(path)],
+                                  capture_output=True, cwd=path.parent, timeout=60)
+            missing = {n for n in _MISSING.findall(done.stderr.decode("utf-8", "replace")) if len(n) <= 15}
+            if done.returncode == 0 or not missing - made:
+                return done.returncode == 0
+            links |= missing
+        return False
+    finally:
+        subprocess.run(["ip", "netns", "del", name], capture_output=True)
+
+
+def can_run_keepalived() -> bool:
+    return os.geteuid() == 0 and shutil.which("keepalived") is not None and shutil.which("ip") is not None
+
+
+def run_one(path: Path, source: str = "keepalived") -> Outcome:
+    """import -> parse the .lvs back -> check -> compile every default backend, in memory."""
+    from lvscc.importers import import_files
+    from lvscc.diagnostics import has_errors
+    from lvscc.fmt import format_config
+    from lvscc.load import load_text
+    from lvscc.lower import lower
+    from lvscc.render import registry, render
+    from lvscc.rules import check
+
+    try:
+        config, notes = import_files(source, [str(path)])
+        if config is None:
+            return Outcome(path, False, False, False, _first_error(notes))
+        untranslated = has_errors(notes)  # a part left out: the file as a whole did not compile
+        config, found = load_text(format_config(config), f"{path.name}.lvs")
+        if config is None:
+            return Outcome(path, True, False, False, "unparsable .lvs: " + _first_error(found))
+        found += check(config)
+        backends = [b for b in registry().values() if b.default]
+        found += [d for b in backends for d in b.unsupported(config)]
+        if has_errors(found) or untranslated:
+            return Outcome(path, True, True, False, _first_error(notes + found))
+        render(config, lower(config), backends)
+        return Outcome(path, True, True, True, "")
+    except Exception:  # noqa: BLE001 - a traceback is the finding this corpus exists for
+        return Outcome(path, False, False, False, "TRACEBACK " + traceback.format_exc())
+
+
+def _first_error(diagnostics: list) -> str:
+    errors = [d for d in diagnostics if d.severity.value == "error"]
+    return f"{errors[0].code} {errors[0].message}" if errors else "no error reported"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--no-keepalived", action="store_true", help="skip keepalived -t")
+    parser.add_argument("-v", "--verbose", action="store_true", help="one line per file that does not compile")
+    args = parser.parse_args()
+    files = corpus_files()
+    if not files:
+        raise SystemExit(f"no corpus at {CORPUS}")
+    outcomes = [run_one(p) for p in files]
+    accepted = {p for p in files if keepalived_accepts(p)} if not args.no_keepalived and can_run_keepalived() else None
+    samples = [o for o in outcomes if o.file.name.startswith(SAMPLE_PREFIX)]
+    print(f"files {len(files)}  imported {sum(o.imported for o in outcomes)}  "
+          f"parsed back {sum(o.parses for o in outcomes)}  compiled {sum(o.compiled for o in outcomes)}  "
+          f"tracebacks {sum(o.error.startswith('TRACEBACK') for o in outcomes)}")
+    print(f"keepalived's own samples: {sum(o.compiled for o in samples)} of {len(samples)} compile")
+    if accepted is not None:
+        good = [o for o in outcomes if o.file in accepted]
+        print(f"keepalived -t accepts {len(accepted)}; of those {sum(o.compiled for o in good)} compile "
+              f"({100 * sum(o.compiled for o in good) / max(len(good), 1):.1f}%)")
+    if args.verbose:
+        for o in outcomes:
+            if not o.compiled:
+                ok = "" if accepted is None else (" [kt ok]" if o.file in accepted else " [kt rejects]")
+                print(f"{o.file.name}{ok}: {o.error.splitlines()[0] if o.error else ''}"
+                      + ("\n" + o.error if o.error.startswith("TRACEBACK") else ""))
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(REPO))
+    main()

@@ -1,0 +1,129 @@
+"""Files read the way their daemons read them: keepalived's preprocessor (parameters,
+conditional lines, sequences, includes, comments, lenient bytes) with positions mapped back to
+the original file, keepalived's own fixes (a DR port remap reset, persistence_timeout 0), one
+director per keepalived.conf and a pair of files as one cluster, and ipvsadm-save without -n."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lvscc.cli import main
+from lvscc.fmt import format_config
+from lvscc.importers import import_files
+from lvscc.importers.ipvsadm import import_ipvsadm
+from lvscc.importers.keepalived import import_keepalived
+from lvscc.load import load_text
+from lvscc.importers.piranha import import_piranha
+from lvscc.rules import check
+
+PREPROCESSED = r"""$IF=eth0
+$RS= \
+    real_server 192.0.2.${N} 80 { \
+        weight 2 \
+    }
+@lab vrrp_instance VI_LAB {
+@^lab vrrp_instance VI_1 {
+    state MASTER
+    interface $IF   # the public side
+    virtual_router_id 51 ! a comment too
+    virtual_ipaddress {
+        192.0.2.10/24 dev ${IF} label eth0:1
+    }
+}
+virtual_server 192.0.2.10 80 {
+    lb_algo rr
+    lb_kind DR
+    protocol TCP
+    delay_before_retry 3#retry
+    ~SEQ(N, 21, 23) $RS
+}
+"""
+
+
+def test_keepalived_preprocessor_as_keepalived_reads_it() -> None:
+    config, notes = import_keepalived(PREPROCESSED, "pre.conf")
+    assert config is not None, notes
+    assert [d for d in notes if d.severity.value == "error"] == []
+    director = config.directors[0]
+    assert (director.role, director.public_dev) == ("primary", "eth0")
+    service = config.services[0]
+    assert service.vip_dev == "eth0:1"
+    assert [str(s.address) for s in service.servers] == ["192.0.2.21", "192.0.2.22", "192.0.2.23"]
+    assert {s.weight for s in service.servers} == {2}
+    # a finding on an expanded line points at the line the text was written on
+    vrrp_id = next(d for d in notes if "virtual_router_id" in d.message)
+    assert vrrp_id.span.line == 10
+    assert load_text(format_config(config), "pre.lvs")[1] == []
+
+
+def test_config_id_selects_the_conditional_lines() -> None:
+    config, _ = import_keepalived(PREPROCESSED, "pre.conf", config_id="lab")
+    assert config is not None and config.directors
+
+
+def test_include_glob_and_non_utf8_bytes(tmp_path: Path) -> None:
+    (tmp_path / "conf.d").mkdir()
+    (tmp_path / "conf.d" / "web.conf").write_bytes(
+        b"virtual_server 192.0.2.10 80 {\n  protocol TCP\n  lb_kind DR\n  # caf\xe9\n"
+        b"  real_server 192.0.2.21 80 {\n  }\n}\n")
+    main_conf = tmp_path / "keepalived.conf"
+    main_conf.write_text("include conf.d/*.conf\n")
+    config, notes = import_files("keepalived", [str(main_conf)])
+    assert config is not None and len(config.services) == 1
+    assert config.services[0].span.file.endswith("web.conf")
+
+
+def test_dr_port_remap_is_reset_and_persistence_0_is_none() -> None:
+    text = ("virtual_server 192.0.2.10 80 {\n protocol TCP\n lb_kind DR\n persistence_timeout 0\n"
+            " real_server 192.0.2.21 8080 {\n }\n}\n")
+    config, notes = import_keepalived(text, "dr.conf")
+    assert config is not None
+    service = config.services[0]
+    assert service.servers[0].port is None and service.persistence is None
+    assert any(d.code == "LVS504" and "resets it to 80" in d.message for d in notes)
+
+
+def test_one_file_one_director_and_a_pair_is_one_cluster(tmp_path: Path) -> None:
+    vrrp = ("vrrp_instance {name} {{\n state {state}\n interface {dev}\n priority {prio}\n"
+            " unicast_src_ip {me}\n unicast_peer {{\n  {peer}\n }}\n virtual_ipaddress {{\n  {vip} dev {dev}\n }}\n}}\n")
+    service = "virtual_server 192.0.2.10 80 {\n protocol TCP\n lb_kind DR\n real_server 192.0.2.21 80 {\n }\n}\n"
+    primary = (vrrp.format(name="WAN", state="MASTER", dev="eth0", prio=150, me="192.0.2.2", peer="192.0.2.3",
+                           vip="192.0.2.10/24")
+               + vrrp.format(name="LAN", state="MASTER", dev="eth1", prio=150, me="198.51.100.2",
+                             peer="198.51.100.3", vip="198.51.100.1/24") + service)
+    one, _ = import_keepalived(primary, "primary.conf")
+    assert one is not None and [d.role for d in one.directors] == ["primary", "backup"]
+    assert str(one.directors[0].public) == "192.0.2.2"
+    backup = primary.replace("MASTER", "BACKUP").replace("src_ip 192.0.2.2", "src_ip 192.0.2.3").replace(
+        "  192.0.2.3\n", "  192.0.2.2\n")
+    (tmp_path / "primary.conf").write_text(primary)
+    (tmp_path / "backup.conf").write_text(backup)
+    pair, _ = import_files("keepalived", [str(tmp_path / "primary.conf"), str(tmp_path / "backup.conf")])
+    assert pair is not None
+    assert [(d.role, str(d.public)) for d in pair.directors] == [("primary", "192.0.2.2"), ("backup", "192.0.2.3")]
+    assert pair.directors[1].public_dev == "eth0"
+    out = tmp_path / "cluster.lvs"
+    assert main(["import", "--from", "keepalived", str(tmp_path / "primary.conf"), str(tmp_path / "backup.conf"),
+                 "-o", str(out)]) == 0
+    assert load_text(out.read_text(), "cluster.lvs")[1] == []
+
+
+def test_ipvsadm_save_without_n_reads_service_names() -> None:
+    text = "-A -t 192.0.2.112:http -s wlc\n-a -t 192.0.2.112:http -r 192.0.2.20:http -g -w 1\n"
+    config, notes = import_ipvsadm(text, "save.txt")
+    assert config is not None and not [d for d in notes if d.severity.value == "error"]
+    assert [(s.port, len(s.servers)) for s in config.services] == [(80, 1)]
+
+
+def test_piranha_fwmark_port_is_the_check_port() -> None:
+    """The guide's multi-port scheme: `port` of a firewall-mark virtual is nanny's check port,
+    and lvsd adds the servers without one (a DR server `port 80` would be a remap, LVS102)."""
+    virtual = ("virtual {name} {{\n active = 1\n address = 192.0.2.10 eth0:1\n fwmark = 80\n port = {port}\n"
+               " persistent = 300\n server web1 {{\n  address = 192.0.2.11\n  active = 1\n }}\n}}\n")
+    text = ("primary = 192.0.2.2\nservice = lvs\nnetwork = direct\n" + virtual.format(name="http", port=80)
+            + virtual.format(name="https", port=443))
+    config, _ = import_piranha(text, "lvs.cf")
+    assert config is not None
+    (service,) = config.services
+    assert [(s.name, s.port) for s in service.servers] == [("web1", None)]
+    assert "LVS102" not in {d.code for d in check(config)}
