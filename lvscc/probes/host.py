@@ -8,9 +8,8 @@ import re
 from ipaddress import ip_address, ip_interface
 from typing import Any
 
-from lvscc.audit import route_destination
 from lvscc.model.config import TunnelType
-from lvscc.model.state import FALLBACK_TUNNELS, Address, IpvsTimeouts, Route, Sysctl, TunnelDevice
+from lvscc.model.state import FALLBACK_TUNNELS, Address, IpvsTimeouts, Route, Sysctl, TunnelDevice, route_destination
 
 LINK_KINDS = {t.kind: t.type for t in FALLBACK_TUNNELS.values()}
 FOU_FAMILIES = {"inet": 4, "inet6": 6}
