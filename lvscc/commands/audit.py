@@ -13,6 +13,7 @@ from lvscc.drift_report import FORMATS, Report, render
 from lvscc.model.config import Config, WeightPolicy
 from lvscc.model.state import HostState
 from lvscc.probes import Observation, ProbeError, from_dumps, observe
+from lvscc.syntax import printable
 
 
 class AuditError(Exception):
@@ -90,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         audited = audit_target(args)
     except (AuditError, ProbeError, OSError) as error:
-        print(f"lvscc audit: {error}", file=sys.stderr)
+        print(f"lvscc audit: {printable(error)}", file=sys.stderr)
         return 2
     sys.stdout.write(render(audited.report, args.format))
     return 0 if audited.report.in_sync else 1

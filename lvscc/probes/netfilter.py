@@ -228,6 +228,8 @@ def parse_iptables_save(text: str, filename: str = "iptables.rules") -> Rules:
             if (table, chain) in WATCHED_CHAINS:
                 rules.foreign.append(printable(f"{filename.split('.')[0]} -t {table} {line}"))
             continue
+        # The planner deletes an owned rule by these names: only names iptables could print.
+        iptables.table(table), iptables.chain(chain)
         rule = found.rule(Origin(filename, number, f"{table} {line}"))
         if rule is None:
             rules.foreign.append(printable(f"unrecognised lvscc rule: {filename.split('.')[0]} -t {table} {line}"))
