@@ -60,6 +60,8 @@ def _reading(name: str, parse: Callable[[str], T], text: str) -> T:
     except Refused as error:
         message = str(error)
         raise ProbeError(printable(message if message.startswith(name) else f"{name}: {message}")) from error
+    except RecursionError:
+        raise ProbeError(f"{name}: nests too deeply to be the tool's output") from None
     except _UNREADABLE as error:
         raise ProbeError(printable(f"{name}: {_reason(error)}")) from error
 

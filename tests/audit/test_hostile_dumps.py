@@ -8,6 +8,7 @@ import json
 import os
 import stat
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,41 @@ def test_a_printed_plan_runs_only_its_commands(dump: Path, capsys: pytest.Captur
         "nft -f -\n"
         "delete rule inet lvscc prerouting handle 4\n"
     )
+
+
+NESTED = "[" * 200_000
+HOSTILE = [
+    ("nft.json", b"[]"), ("nft.json", b"null"), ("nft.json", b"1"), ("nft.json", b'{"nftables": [1]}'),
+    ("nft.json", NESTED.encode()), ("nft.json", b'{"nftables": [{"rule": {"table": "lvscc", "handle": 4}}]}'),
+    ("addresses.json", b"[1]"), ("addresses.json", b'{"ifname": "eth0"}'), ("addresses.json", NESTED.encode()),
+    ("addresses.json", b'[{"ifname": 3, "addr_info": [{"family": "inet", "local": "192.0.2.1", "prefixlen": 24}]}]'),
+    ("addresses.json", b'[{"ifname": "e", "addr_info": [{"family": "inet", "local": 1, "prefixlen": "24"}]}]'),
+    ("links.json", b'"x"'), ("links.json", b'[{"ifname": 1, "linkinfo": {"info_kind": "ipip"}}]'),
+    ("routes.json", b'[{"dst": 1}]'), ("routes.json", b'[{"dst": "default", "metric": "x"}]'),
+    ("iptables.rules", b"*nat\n-A \n"), ("arptables.rules", b"-A \n"), ("ipvsadm.rules", b"-A\n"),
+    ("ipvsadm.rules", b"-a -t 192.168.26.10:80 -r 10.11.12.2:80 -m -w 0x" + b"f" * 4000 + b"\n"),
+    ("ipvsadm.rules", b"-a -t 192.168.26.10:80 -r 10.11.12.2:80 -m -w " + b"9" * 5000 + b"\n"),
+    ("iptables.rules", b"*nat\n-A POSTROUTING " + b"-s 10.0.0.0/8 " * 60_000 + b"\n"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "data"), HOSTILE, ids=[f"{n}:{d[:24]!r}" for n, d in HOSTILE])
+def test_hostile_dumps_exit_2_with_one_line(dump: Path, capsys: pytest.CaptureFixture[str], name: str, data: bytes) -> None:  # noqa: F811
+    (dump / name).write_bytes(data)
+    if name == "routes.json":
+        (dump / "routes6.json").write_text("[]")
+    started = time.perf_counter()
+    code = main(["audit", str(SAMPLE), "--from-dump", str(dump), "--format", "text"])
+    err = capsys.readouterr().err
+    assert time.perf_counter() - started < 5
+    assert code == 2 and len(err.splitlines()) == 1 and err.startswith(f"lvscc audit: {name}"), err
+
+
+@pytest.mark.parametrize("name", ["ipvsadm.rules", "nft.json", "iptables.rules", "ip6tables.rules", "arptables.rules",
+                                  "sysctl.txt", "modules.txt", "addresses.json", "links.json", "fou.json",
+                                  "routes.json", "ipvs-timeouts.txt"])  # fmt: skip
+def test_dumps_that_are_not_utf8_exit_2(dump: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:  # noqa: F811
+    (dump / name).write_bytes(b"-A -t 192.0.2.10:80 -s rr \xff\xfe\n")
+    code = main(["audit", str(SAMPLE), "--from-dump", str(dump), "--format", "text"])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.splitlines()) == 1 and f"{name}: not UTF-8 text" in err
