@@ -21,6 +21,7 @@ from lvscc.plan import render as render_plan
 from lvscc.probes import ProbeError, from_dumps
 from lvscc.syntax import Refused
 from lvscc.target import TargetError, load_target
+from tests.mutation import mutate
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = check_file(REPO / "samples" / "guide-nat.lvs").config
@@ -71,19 +72,7 @@ TOKENS = ["[", "]", "{", "}", '"', "\\", ",", ":", "\n", "\x00", "\x1b[31m", "\x
 
 @st.composite
 def mutated(draw: st.DrawFn, seed: str) -> bytes:
-    data = bytearray(seed.encode())
-    for _ in range(draw(st.integers(1, 4))):
-        at = draw(st.integers(0, len(data)))
-        action = draw(st.sampled_from(["insert", "delete", "duplicate", "bytes"]))
-        if action == "insert":
-            data[at:at] = draw(st.sampled_from(TOKENS)).encode("utf-8", "surrogatepass")
-        elif action == "delete":
-            del data[at: at + draw(st.integers(1, 40))]
-        elif action == "duplicate":
-            data[at:at] = data[at: at + draw(st.integers(1, 200))]
-        else:
-            data[at:at] = draw(st.binary(min_size=1, max_size=6))
-    return bytes(data)
+    return mutate(draw, seed.encode(), [t.encode("utf-8", "surrogatepass") for t in TOKENS])
 
 
 JSON_VALUES = st.recursive(

@@ -5,8 +5,6 @@
 from __future__ import annotations
 
 import json
-import os
-import stat
 import subprocess
 import time
 from pathlib import Path
@@ -14,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from lvscc.cli import main
+from tests import stubs
 from tests.audit.test_commands import SAMPLE, dump  # noqa: F401  (the fixture)
 
 ATTACK = "prerouting handle 4\nLVSCC_EOF\nid > /tmp/PWNED\n: <<'LVSCC_EOF'"
-STUBS = ("nft", "ipvsadm", "iptables", "ip6tables", "arptables", "sysctl", "modprobe", "ip")
 MARK = [{"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "daddr"}}, "right": "203.0.113.5"}},
         {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 80}},
         {"mangle": {"key": {"meta": {"key": "mark"}}, "value": 9}}]  # fmt: skip
@@ -60,19 +58,6 @@ def test_iptables_names_that_iptables_could_not_print_are_refused(dump: Path, ca
     assert code == 2 and out == "" and "iptables table 'nat;id'" in err
 
 
-def stubs(directory: Path) -> dict[str, str]:
-    """Each kernel tool replaced by a script that logs its argv (and nft its stdin)."""
-    bin_dir = directory / "bin"
-    bin_dir.mkdir()
-    for name in STUBS:
-        tool = bin_dir / name
-        tool.write_text('#!/bin/sh\nprintf "%s\\n" "$(basename "$0") $*" >> "$STUB_LOG"\n'
-                        '[ "$(basename "$0")" = nft ] && cat >> "$STUB_LOG" || :\n')
-        tool.chmod(tool.stat().st_mode | stat.S_IXUSR)
-    log = directory / "calls.log"
-    return {**os.environ, "PATH": f"{bin_dir}:/usr/bin:/bin", "STUB_LOG": str(log)}
-
-
 def test_a_printed_plan_runs_only_its_commands(dump: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:  # noqa: F811
     """A legitimate extra nft rule and a changed weight: `sh -n` accepts the plan, and run
     against stubs it calls exactly the commands it shows, nft reading its whole transaction."""
@@ -84,7 +69,7 @@ def test_a_printed_plan_runs_only_its_commands(dump: Path, capsys: pytest.Captur
     script = tmp_path / "plan.sh"
     script.write_text(out)
     assert subprocess.run(["sh", "-n", str(script)], capture_output=True, timeout=30).returncode == 0
-    env = stubs(tmp_path)
+    env = stubs.install(tmp_path)
     done = subprocess.run(["sh", str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "calls.log").read_text() == (

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import stat
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from lvscc.cli import main
+from tests import stubs
 
 BASE = """\
 lvs lab {
@@ -57,7 +57,6 @@ PLACED = {
 PAYLOADS = ["x\ny", 'x"y', "x'y", "x}y", "$(id)", "`id`", "x;id", "LVSCC_EOF", "x\x1b[31m", "x\x07y", "chain",
             "filter", "a" * 300, "eth0:1:2", "_"]  # fmt: skip
 BACKENDS = ("ipvsadm", "iptables", "nftables", "arptables", "sysctl", "rs-kit", "modules")
-STUBS = ("ip", "sysctl", "modprobe", "arptables", "iptables", "ip6tables")
 
 
 def config_with(slot: str, payload: str) -> str:
@@ -85,23 +84,15 @@ def in_namespace(name: str, *argv: str, stdin: str) -> subprocess.CompletedProce
     return subprocess.run(["ip", "netns", "exec", name, *argv], input=stdin, capture_output=True, text=True, timeout=60)
 
 
-def run_kit(kit: Path, tmp: Path) -> str:
-    """The real-server kit run by sh with every tool it calls stubbed: what it ran, in order."""
-    stubs = tmp / "bin"
-    stubs.mkdir(exist_ok=True)
-    for tool in STUBS:
-        path = stubs / tool
-        path.write_text('#!/bin/sh\nprintf "%s\\n" "$(basename "$0") $*" >> "$STUB_LOG"\n'
-                        '[ "$(basename "$0")" = ip ] && [ "$1" = fou ] && exit 0\nexit 1\n')
-        path.chmod(path.stat().st_mode | stat.S_IXUSR)
-    log = tmp / "calls.log"
-    # The kit sets its own PATH; the stubs go first through a wrapper shell that pins it.
-    body = kit.read_text().replace("PATH=/usr/sbin:/usr/bin:/sbin:/bin\n", f"PATH={stubs}:/usr/bin:/bin\n")
+def run_kit(kit: Path, tmp: Path) -> list[str]:
+    """The real-server kit run by sh with every tool it calls stubbed: the commands it ran."""
+    env = stubs.install(tmp)
+    # The kit pins its own PATH: point it at the stubs.
     script = tmp / "kit.sh"
-    script.write_text(body)
-    subprocess.run(["sh", str(script)], cwd=tmp, env={"PATH": f"{stubs}:/usr/bin:/bin", "STUB_LOG": str(log)},
-                   capture_output=True, text=True, timeout=30)
-    return log.read_text() if log.exists() else ""
+    script.write_text(kit.read_text().replace("PATH=/usr/sbin:/usr/bin:/sbin:/bin\n", f"PATH={env['PATH']}\n"))
+    done = subprocess.run(["sh", str(script)], cwd=tmp, env=env, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    return Path(env["STUB_LOG"]).read_text().splitlines()
 
 
 def verify(out: Path, tmp: Path, namespace: str) -> None:
@@ -113,8 +104,8 @@ def verify(out: Path, tmp: Path, namespace: str) -> None:
         if path.name.endswith(".sh"):
             assert subprocess.run(["sh", "-n", str(path)], capture_output=True, timeout=30).returncode == 0, path
             calls = run_kit(path, tmp)
-            assert calls and all(line.split()[0] in STUBS for line in calls.splitlines()), calls
-            assert not (tmp / "id").exists() and "uid=" not in calls
+            assert any(c.startswith("arptables -A ") for c in calls) and any(c.startswith("ip addr replace ") for c in calls)
+            assert all(c.split()[0] in stubs.TOOLS for c in calls), calls
         elif path.name == "lvscc.nft":
             done = in_namespace(namespace, "nft", "-c", "-f", "-", stdin=text)
             assert done.returncode == 0, done.stderr
