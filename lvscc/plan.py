@@ -12,7 +12,10 @@ Safety rules, each because the obvious alternative breaks live traffic:
 - arptables rules are repaired one rule at a time, so the surviving half of a pair is never
   added twice.
 Extra netfilter rules are deleted where the probe found them (their `origin`, see
-lvscc/probes); missing ones are written with the tool named in `PlanOptions.netfilter`."""
+lvscc/probes); missing ones are written with the tool named in `PlanOptions.netfilter`.
+Every word of a command comes from lvscc/syntax, which refuses (`Refused`) a value its tool
+could not read as meant, such as a chain name from a dump that ends a here-document: then no
+plan is printed at all."""
 
 from __future__ import annotations
 
@@ -32,9 +35,8 @@ from lvscc.model.state import (
     Sysctl,
     TunnelDevice,
 )
-from lvscc.syntax import Refused, arptables, iproute, iptables, ipvsadm, nft, shell
+from lvscc.syntax import Refused, arptables, iproute, iptables, ipvsadm, nft, printable, shell
 from lvscc.syntax import sysctl as sysctl_syntax
-from lvscc.syntax.shell import module
 
 IPTABLES_DUMPS = {"iptables.rules": "iptables", "ip6tables.rules": "ip6tables"}
 NFT_DUMP = "nft.json"
@@ -89,13 +91,9 @@ def render(ops: list[Op]) -> str:
     """The plan as a POSIX shell script that stops at the first failing command."""
     lines = ["#!/bin/sh", "# lvscc plan: apply in this order", "set -eu"]
     for op in ops:
-        lines += [f"# {_one_line(why)}" for why in op.repairs]
+        lines += [f"# {printable(why)}" for why in op.repairs]
         lines.append(op.shell())
     return "\n".join(lines) + "\n"
-
-
-def _one_line(text: str) -> str:
-    return "".join(c if c.isprintable() else "?" for c in text)
 
 
 def _op(argv: Iterable[str], drifts: Iterable[Drift], stdin: str | None = None) -> Op:
@@ -196,7 +194,7 @@ def _sysctl(d: Drift) -> Op:
 
 
 def _modprobe(d: Drift) -> Op:
-    return _op(["modprobe", module(d.want)], [d])
+    return _op(["modprobe", shell.module(d.want)], [d])
 
 
 def _address(action: str, address: Address, d: Drift) -> Op:

@@ -5,7 +5,7 @@ and read these words here. Format: docs/domain.md (ipvsadm-save)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Address, ip_address
 
 from lvscc.model.config import IPAddress, Method, Protocol, TunnelType
@@ -226,8 +226,6 @@ def service_of(found: dict[str, object]) -> IpvsService:
 
 
 def service_with_options(service: IpvsService, found: dict[str, object], origin: Origin) -> IpvsService:
-    from dataclasses import replace
-
     mask = found.get("netmask")
     return replace(
         service,

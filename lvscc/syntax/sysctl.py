@@ -23,11 +23,6 @@ def value(text: str) -> str:
     return text
 
 
-def line(name: str, setting: str) -> str:
-    """A sysctl.d line."""
-    return f"{key(name)} = {value(setting)}"
-
-
 def assignment(name: str, setting: str) -> str:
     """The argument of `sysctl -w`."""
     return f"{key(name)}={value(setting)}"

@@ -57,13 +57,13 @@ def test_arptables() -> None:
 
 
 def test_sysctl() -> None:
-    assert sysctl.line("net.ipv4.conf.eth0:1.arp_ignore", "1") == "net.ipv4.conf.eth0:1.arp_ignore = 1"
+    assert sysctl.key("net.ipv4.conf.eth0:1.arp_ignore") == "net.ipv4.conf.eth0:1.arp_ignore"
     assert sysctl.assignment("net.ipv4.vs.sync_threshold", "3 50") == "net.ipv4.vs.sync_threshold=3 50"
     assert sysctl.parse_line("net/ipv4/ip_forward = 1") == ("net.ipv4.ip_forward", "1")
     assert sysctl.parse_line("garbage") is None
     for key, value in (("net.ipv4.ip_forward\nkernel.x", "1"), ("x", "1"), ("net.ipv4.ip_forward", "1\n2"), ("net.a b", "1")):
         with pytest.raises(Refused):
-            sysctl.line(key, value)
+            sysctl.assignment(key, value)
 
 
 def test_devices_and_labels() -> None:
