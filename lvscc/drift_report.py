@@ -143,7 +143,7 @@ def table(report: Report, width: int = 120) -> str:
 def _drift_json(d: Drift) -> dict[str, object]:
     return {
         "kind": d.kind,
-        "object": d.object,
+        "object": printable(d.object),
         "field": d.field,
         "expected": typed(d.expected),
         "observed": typed(d.observed),
@@ -168,7 +168,7 @@ def json_report(report: Report) -> str:
 
 def _sarif_location(d: Drift) -> dict[str, object]:
     origin = getattr(d.want, "origin", None)
-    location: dict[str, object] = {"logicalLocations": [{"name": d.object, "kind": "resource"}]}
+    location: dict[str, object] = {"logicalLocations": [{"name": printable(d.object), "kind": "resource"}]}
     if origin is not None:
         location["physicalLocation"] = {
             "artifactLocation": {"uri": origin.file},
