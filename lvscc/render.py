@@ -19,7 +19,7 @@ from lvscc.diagnostics import Diagnostic
 from lvscc.model.config import Config
 from lvscc.model.state import HostState, Intent, rule_comment
 from lvscc.resources import data_dir
-from lvscc.syntax import arptables, iproute, ipvsadm, nft, shell, sysctl
+from lvscc.syntax import arptables, iproute, iptables, ipvsadm, nft, shell, sysctl
 
 LAYOUTS = ("flat", "rhel", "debian")
 
@@ -61,6 +61,8 @@ FILTERS: dict[str, Callable] = {
     "ipvsadm_dest": ipvsadm.dest_line,
     "ipvsadm_timeouts": lambda t: ipvsadm.timeouts_line(t.tcp, t.tcpfin, t.udp),
     "arp_chain": arptables.chain,
+    "iptables_port": iptables.port,
+    "iptables_port_matches": iptables.port_matches,
     "sysctl_key": sysctl.key,
     "sysctl_value": sysctl.value,
 }

@@ -73,6 +73,12 @@ def port_match(ports: list[PortRange], flag: str) -> list[str]:
     return ["-m", "multiport", f"--{flag}s", ",".join(port(p) for p in ports)]
 
 
+def port_matches(ports: tuple[PortRange, ...], flag: str = "dport") -> list[str]:
+    """The port match of each rule a port list needs, as text (`--dport 80`, `-m multiport
+    --dports 80,443`)."""
+    return [" ".join(port_match(group, flag)) for group in port_groups(ports)]
+
+
 def comment(rule: MarkRule | MasqueradeRule | RedirectRule) -> str:
     """The comment backends/iptables writes, so a repaired rule equals a compiled one."""
     return rule_comment(rule.origin, 200)
