@@ -61,6 +61,7 @@ FILTERS: dict[str, Callable] = {
     "ipvsadm_dest": ipvsadm.dest_line,
     "ipvsadm_timeouts": lambda t: ipvsadm.timeouts_line(t.tcp, t.tcpfin, t.udp),
     "arp_chain": arptables.chain,
+    "arptables_specs": arptables.specs,
     "iptables_port": iptables.port,
     "iptables_port_matches": iptables.port_matches,
     "sysctl_key": sysctl.key,
