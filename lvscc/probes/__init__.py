@@ -15,8 +15,8 @@ from typing import Callable, Mapping, TypeVar
 from lvscc.model.state import HostState, MarkRule, MasqueradeRule, RedirectRule
 from lvscc.probes.host import parse_addresses, parse_fou, parse_links, parse_modules, parse_routes, parse_sysctl, parse_timeouts
 from lvscc.probes.ipvsadm import parse_save
-from lvscc.syntax import Refused, printable
 from lvscc.probes.netfilter import Rules, parse_arptables_save, parse_iptables_save, parse_nft
+from lvscc.syntax import Refused, printable
 
 IPVS, TIMEOUTS, NFT, IPTABLES, IP6TABLES = "ipvsadm.rules", "ipvs-timeouts.txt", "nft.json", "iptables.rules", "ip6tables.rules"
 ARP, SYSCTLS, MODULES, ADDRESSES = "arptables.rules", "sysctl.txt", "modules.txt", "addresses.json"
@@ -44,15 +44,6 @@ class Observation:
     notes: tuple[str, ...] = ()  # what was not audited, and why
 
 
-def observe(texts: Mapping[str, str], host: str, role: str, nft_table: str = "lvscc") -> Observation:
-    try:
-        return _observe(texts, host, role, nft_table)
-    except RecursionError:
-        raise ProbeError("a dump nests too deeply to be real tool output") from None
-    except _UNREADABLE as error:
-        raise ProbeError(printable(error)) from error
-
-
 def _reading(name: str, parse: Callable[[str], T], text: str) -> T:
     """parse(text), with any complaint about the text named after its dump file."""
     try:
@@ -74,7 +65,9 @@ def _reason(error: Exception) -> str:
     return str(error)
 
 
-def _observe(texts: Mapping[str, str], host: str, role: str, nft_table: str) -> Observation:
+def observe(texts: Mapping[str, str], host: str, role: str, nft_table: str = "lvscc") -> Observation:
+    """The host state the dumps show; ProbeError (one line, naming the dump) for one that is
+    not its tool's output."""
     state = HostState(host, role)
     sections: set[str] = set()
     notes: list[str] = []
