@@ -1,8 +1,8 @@
-"""`ipvsadm-save -n` text <-> the IPVS table (IpvsService/IpvsDest); the words of each line are
-lvscc/syntax/ipvsadm.py's.
+"""`ipvsadm-save -n` text <-> IpvsService/IpvsDest (format: docs/domain.md: ipvsadm).
 
 ipvsadm-save never prints thresholds (-x/-y), so a dump says nothing about them unless every
-real-server line carries both; `lvscc snapshot` writes its dump that way."""
+real-server line carries both; `lvscc snapshot` writes its dump that way. The words of each
+line are read and written by lvscc/syntax/ipvsadm.py; this module builds the table."""
 
 from __future__ import annotations
 
