@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, fields, replace
-from ipaddress import ip_network
 from typing import Iterable, Literal
 
-from lvscc.model.config import AuditPolicy, IPAddress, IPNetwork, PortRange, TunnelType, WeightPolicy
+from lvscc.model.config import AuditPolicy, IPAddress, IPNetwork, TunnelType, WeightPolicy
 from lvscc.model.state import (
     Address,
     ArpRule,
@@ -30,7 +29,10 @@ from lvscc.model.state import (
     Route,
     Sysctl,
     TunnelDevice,
+    merge_ports,
+    route_destination,
 )
+from lvscc.syntax.ipvsadm import endpoint
 
 Kind = Literal["missing", "extra", "changed", "quiesced", "standby", "foreign"]
 KINDS: tuple[Kind, ...] = ("missing", "extra", "changed", "quiesced", "standby", "foreign")
@@ -102,12 +104,6 @@ def scope_for(intent: HostState, policy: AuditPolicy, sections: Iterable[str] = 
 
 
 # --- naming -----------------------------------------------------------------------------
-
-
-def endpoint(address: IPAddress | None, port: int) -> str:
-    if address is not None and address.version == 6:
-        return f"[{address}]:{port}"
-    return f"{address}:{port}"
 
 
 def service_name(service: IpvsService) -> str:
@@ -358,14 +354,6 @@ def _joined_halves(group: list[Drift]) -> list[Drift]:
     return [Drift(group[0].kind, describe(pair), observed=pair, have=pair)]
 
 
-def route_destination(destination: str) -> str:
-    """"default", or the network in CIDR form (`ip route` prints a host route without /32)."""
-    if destination == "default":
-        return destination
-    network = ip_network(destination, strict=False)
-    return "default" if network.prefixlen == 0 else str(network)
-
-
 def _route_key(route: Route) -> tuple[int, str]:
     return route.gateway.version, route_destination(route.destination)
 
@@ -407,18 +395,6 @@ def _diff_tunnels(want: tuple[TunnelDevice, ...], have: tuple[TunnelDevice, ...]
         if gue and t.type is TunnelType.GUE and (t.name, t.port) not in ports
     ]
     return drifts
-
-
-def merge_ports(ports: Iterable[PortRange]) -> tuple[PortRange, ...]:
-    """Ports in a canonical form (sorted, overlapping and adjacent ranges joined), so that
-    `{80, 443}`, `80,443` and `443,80` compare equal."""
-    merged: list[PortRange] = []
-    for port in sorted(ports, key=lambda p: (p.first, p.last)):
-        if merged and port.first <= merged[-1].last + 1:
-            merged[-1] = PortRange(merged[-1].first, max(merged[-1].last, port.last))
-        else:
-            merged.append(port)
-    return tuple(merged)
 
 
 def _canonical_marks(marks: tuple[MarkRule, ...]) -> tuple[MarkRule, ...]:

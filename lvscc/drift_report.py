@@ -3,15 +3,20 @@ JUnit). Quiesced servers and foreign objects are information, never failures."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from dataclasses import dataclass
 from enum import Enum
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network, IPv6Address, IPv6Interface, IPv6Network
 from typing import Callable
 from xml.etree import ElementTree as ET
 
 from lvscc import __version__
 from lvscc.audit import KINDS, SECTIONS, Drift, describe, in_sync
+from lvscc.model.config import PortRange
+from lvscc.model.state import Address, ArpRule, IpvsDest, IpvsService, MarkRule, MasqueradeRule, RedirectRule, Route, Sysctl
+from lvscc.syntax import Refused, arptables, iptables, ipvsadm, nft, printable, shell
 
 FORMATS = ("table", "text", "json", "sarif", "junit")
 
@@ -35,28 +40,80 @@ class Report:
         return f"{self.host} ({self.source}): {state}; " + ", ".join(f"{n} {k}" for k, n in counts.items())
 
 
-def value_text(value: object) -> str:
+def value_text(value: object, parent: IpvsService | None = None) -> str:
+    """A value as the tool that holds it would print it (an ipvsadm line, an nft rule...), on
+    one printable line."""
     match value:
         case None:
             return "-"
         case Enum():
-            return str(value.value)
+            return printable(value.value)
         case tuple():
             return ",".join(value_text(v) for v in value) or "()"
         case str() | int():
-            return str(value)
+            return printable(value)
+    try:
+        return printable(_tool_text(value, parent))
+    except Refused:
+        return printable(describe(value))
+
+
+def _tool_text(value: object, parent: IpvsService | None) -> str:
+    match value:
+        case IpvsService():
+            return ipvsadm.service_line(value)
+        case IpvsDest() if parent is not None:
+            return ipvsadm.dest_line(value, parent)
+        case IpvsDest():
+            return " ".join(ipvsadm.dest_options(value))
+        case MarkRule() | MasqueradeRule() | RedirectRule() if value.origin is not None and value.origin.file.endswith(".rules"):
+            return "; ".join(shell.join([tool, *spec[:2], "-A", *spec[2:]]) for tool, spec in iptables.rules(value))
+        case MarkRule() | MasqueradeRule() | RedirectRule():
+            return nft.rule(value)[1]
+        case ArpRule():
+            return "; ".join(shell.join(["-A", *spec]) for spec in arptables.specs(value, ("INPUT", "OUTPUT")))
+        case Sysctl():
+            return f"{value.key} = {value.value}"
+        case Address():
+            label = f" label {value.device}" if value.device != value.link else ""
+            return f"{value.interface} dev {value.link}{label}"
+        case Route():
+            return f"{value.destination} via {value.gateway}"
     return describe(value)
+
+
+def typed(value: object) -> object:
+    """A value as JSON: numbers stay numbers, addresses and enums become their text, an object
+    its fields (without where it came from)."""
+    match value:
+        case None | bool() | int() | float():
+            return value
+        case Enum():
+            return value.value
+        case str():
+            return value
+        case IPv4Address() | IPv6Address() | IPv4Network() | IPv6Network() | IPv4Interface() | IPv6Interface():
+            return str(value)
+        case PortRange():
+            return {"first": value.first, "last": value.last}
+        case tuple() | list():
+            return [typed(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: typed(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name != "origin"}
+    return str(value)
 
 
 def _drift_line(d: Drift) -> str:
     if d.field is not None:
-        return f"{d.kind:<8} {d.object}: {d.field} expected {value_text(d.expected)}, observed {value_text(d.observed)}"
-    return f"{d.kind:<8} {d.object}"
+        expected, observed = value_text(d.expected, d.parent), value_text(d.observed, d.parent)
+        return f"{d.kind:<8} {printable(d.object)}: {d.field} expected {expected}, observed {observed}"
+    shown = d.expected if d.expected is not None else d.observed
+    return f"{d.kind:<8} {printable(d.object)}" + (f": {value_text(shown, d.parent)}" if shown is not None else "")
 
 
 def text(report: Report) -> str:
     lines = [_drift_line(d) for d in report.drifts]
-    lines += [f"note     {n}" for n in report.notes]
+    lines += [f"note     {printable(n)}" for n in report.notes]
     lines.append(report.summary)
     return "\n".join(lines) + "\n"
 
@@ -64,29 +121,34 @@ def text(report: Report) -> str:
 def table(report: Report, width: int = 120) -> str:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    grid = Table(title=f"lvscc audit: {report.host} ({report.source})")
+    # Every cell is a Text, never markup: a foreign table named `[/bold]` is shown, not obeyed.
+    grid = Table(title=Text(printable(f"lvscc audit: {report.host} ({report.source})")))
     for column in ("kind", "object", "field", "expected", "observed"):
         grid.add_column(column)
     style = {"missing": "red", "extra": "red", "changed": "yellow", "quiesced": "cyan", "standby": "cyan", "foreign": "dim"}
     for d in report.drifts:
-        grid.add_row(d.kind, d.object, d.field or "", value_text(d.expected), value_text(d.observed), style=style[d.kind])
+        cells = (d.kind, printable(d.object), d.field or "", value_text(d.expected, d.parent), value_text(d.observed, d.parent))
+        grid.add_row(*(Text(c) for c in cells), style=style[d.kind])
     out = io.StringIO()
     console = Console(file=out, width=width, force_terminal=False, no_color=True)
     console.print(grid)
     for note in report.notes:
-        console.print(f"note: {note}", markup=False, highlight=False)
-    console.print(report.summary, markup=False, highlight=False)
+        console.print(Text(f"note: {printable(note)}"), highlight=False)
+    console.print(Text(printable(report.summary)), highlight=False)
     return out.getvalue()
 
 
 def _drift_json(d: Drift) -> dict[str, object]:
     return {
         "kind": d.kind,
-        "object": d.object,
+        "object": printable(d.object),
         "field": d.field,
-        "expected": value_text(d.expected) if d.expected is not None else None,
-        "observed": value_text(d.observed) if d.observed is not None else None,
+        "expected": typed(d.expected),
+        "observed": typed(d.observed),
+        "expected_text": value_text(d.expected, d.parent) if d.expected is not None else None,
+        "observed_text": value_text(d.observed, d.parent) if d.observed is not None else None,
         "section": d.section,
     }
 
@@ -106,7 +168,7 @@ def json_report(report: Report) -> str:
 
 def _sarif_location(d: Drift) -> dict[str, object]:
     origin = getattr(d.want, "origin", None)
-    location: dict[str, object] = {"logicalLocations": [{"name": d.object, "kind": "resource"}]}
+    location: dict[str, object] = {"logicalLocations": [{"name": printable(d.object), "kind": "resource"}]}
     if origin is not None:
         location["physicalLocation"] = {
             "artifactLocation": {"uri": origin.file},
@@ -115,17 +177,7 @@ def _sarif_location(d: Drift) -> dict[str, object]:
     return location
 
 
-def sarif(report: Report) -> str:
-    kinds = KINDS
-    results = [
-        {
-            "ruleId": f"drift/{d.kind}",
-            "level": "error" if d.is_drift else "note",
-            "message": {"text": _drift_line(d).split(None, 1)[1] + f" on {report.host}"},
-            "locations": [_sarif_location(d)],
-        }
-        for d in report.drifts
-    ]
+def _sarif_log(results: list[dict[str, object]], invocation: dict[str, object]) -> str:
     log = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -135,9 +187,10 @@ def sarif(report: Report) -> str:
                     "driver": {
                         "name": "lvscc-audit",
                         "version": __version__,
-                        "rules": [{"id": f"drift/{k}", "shortDescription": {"text": f"{k} object"}} for k in kinds],
+                        "rules": [{"id": f"drift/{k}", "shortDescription": {"text": f"{k} object"}} for k in KINDS],
                     }
                 },
+                "invocations": [invocation],
                 "results": results,
             }
         ],
@@ -145,12 +198,26 @@ def sarif(report: Report) -> str:
     return json.dumps(log, indent=2) + "\n"
 
 
+def sarif(report: Report) -> str:
+    results: list[dict[str, object]] = [
+        {
+            "ruleId": f"drift/{d.kind}",
+            "level": "error" if d.is_drift else "note",
+            "message": {"text": _drift_line(d).split(None, 1)[1] + f" on {printable(report.host)}"},
+            "locations": [_sarif_location(d)],
+        }
+        for d in report.drifts
+    ]
+    return _sarif_log(results, {"executionSuccessful": True})
+
+
 def junit(report: Report) -> str:
     """One test case per section: failed when it drifts, skipped when it was not audited."""
-    suite = ET.Element("testsuite", name=f"lvscc audit {report.host}", tests=str(len(SECTIONS)))
+    host = printable(report.host)
+    suite = ET.Element("testsuite", name=f"lvscc audit {host}", tests=str(len(SECTIONS)))
     failures = skipped = 0
     for section in SECTIONS:
-        case = ET.SubElement(suite, "testcase", classname=f"lvscc.audit.{report.host}", name=section)
+        case = ET.SubElement(suite, "testcase", classname=f"lvscc.audit.{host}", name=section)
         drifts = [d for d in report.drifts if d.section == section and d.is_drift]
         if section not in report.sections:
             ET.SubElement(case, "skipped", message="not audited")
@@ -162,9 +229,30 @@ def junit(report: Report) -> str:
     info = [d for d in report.drifts if not d.is_drift]
     if info:
         ET.SubElement(suite, "system-out").text = "\n".join(_drift_line(d) for d in info)
+    return _junit_document(suite, failures=failures, skipped=skipped)
+
+
+def _junit_document(suite: ET.Element, failures: int = 0, skipped: int = 0, errors: int = 0) -> str:
+    # junit-10.xsd requires tests, failures and errors on a testsuite.
     suite.set("failures", str(failures))
+    suite.set("errors", str(errors))
     suite.set("skipped", str(skipped))
     return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def failed_run(fmt: str, message: str) -> str | None:
+    """The document a machine format writes when the audit could not run (a bad config or
+    dump), so CI reads "failed" instead of an empty file; None for the formats people read."""
+    text = printable(message)
+    if fmt == "junit":
+        suite = ET.Element("testsuite", name="lvscc audit", tests="1")
+        case = ET.SubElement(suite, "testcase", classname="lvscc.audit", name="audit")
+        ET.SubElement(case, "error", message=text, type="AuditError").text = text
+        return _junit_document(suite, errors=1)
+    if fmt == "sarif":
+        notification = {"level": "error", "message": {"text": text}}
+        return _sarif_log([], {"executionSuccessful": False, "toolExecutionNotifications": [notification]})
+    return None
 
 
 RENDERERS: dict[str, Callable[[Report], str]] = {

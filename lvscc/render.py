@@ -1,13 +1,13 @@
 """Backends: one folder under backends/ each, holding Jinja2 templates and a `backend.py`
 that declares (as data) what it writes, for which hosts, and what it cannot express.
-Rendering is pure: an Intent (and the Config, for daemon configs) in, text out."""
+Rendering is pure: an Intent (and the Config, for daemon configs) in, text out. Templates
+write a value into a kernel tool's syntax only through the filters of lvscc/syntax (FILTERS),
+which refuse (lvscc.syntax.Refused) what the tool could not read back as meant."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
-import re
-import shlex
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -20,6 +20,7 @@ from lvscc.model.config import Config
 from lvscc.model.state import HostState, Intent, rule_comment
 from lvscc.progress import SILENT, Progress
 from lvscc.resources import data_dir
+from lvscc.syntax import arptables, iproute, iptables, ipvsadm, nft, shell, sysctl
 
 LAYOUTS = ("flat", "rhel", "debian")
 
@@ -47,24 +48,25 @@ class Artifact:
     mode: int = 0o644
 
 
-def _comment(text: object) -> str:
-    """Make text safe inside a one-line comment of any of our formats."""
-    return re.sub(r"[^\x20-\x7e]", "?", str(text))
-
-
-def _nft_string(text: object) -> str:
-    value = str(text)
-    if not re.fullmatch(r"[\x20-\x7e]*", value) or '"' in value or "\\" in value:
-        raise ValueError(f"cannot quote {value!r} for nft")
-    return f'"{value}"'
-
-
 FILTERS: dict[str, Callable] = {
-    "sh": lambda v: shlex.quote(str(v)),
-    "comment": _comment,
-    "nft_str": _nft_string,
+    "sh": shell.quote,
+    "comment": shell.comment,
     "json": lambda v: json.dumps(v),
     "rule_comment": rule_comment,
+    "module": shell.module,
+    "device": iproute.device,
+    "label": iproute.label,
+    "nft_str": nft.string,
+    "nft_id": nft.identifier,
+    "ipvsadm_service": ipvsadm.service_line,
+    "ipvsadm_dest": ipvsadm.dest_line,
+    "ipvsadm_timeouts": lambda t: ipvsadm.timeouts_line(t.tcp, t.tcpfin, t.udp),
+    "arp_chain": arptables.chain,
+    "arptables_specs": arptables.specs,
+    "iptables_port": iptables.port,
+    "iptables_port_matches": iptables.port_matches,
+    "sysctl_key": sysctl.key,
+    "sysctl_value": sysctl.value,
 }
 
 

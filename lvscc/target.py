@@ -34,14 +34,14 @@ class Target:
 def load_target(path: str | Path) -> Target:
     try:
         data = json.loads(Path(path).read_text())
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, RecursionError) as e:  # RecursionError: absurdly nested JSON
         raise TargetError(f"cannot read target profile {path}: {e}") from e
     if not isinstance(data, dict):
         raise TargetError(f"{path} is not an lvscc snapshot profile")
     match = re.match(r"(\d+)\.(\d+)", str(data.get("kernel", "")))
     modules = data.get("ipvs_modules")
     return Target(str(path), (int(match.group(1)), int(match.group(2))) if match else None,
-                  frozenset(modules) if isinstance(modules, list) and modules else None)
+                  frozenset(m for m in modules if isinstance(m, str)) if isinstance(modules, list) and modules else None)
 
 
 def _modules(config: Config, target: Target) -> Iterable[Diagnostic]:

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lvscc.cli import main
+from tests.mutation import mutate
 
 SAMPLES = {p.name: p.read_bytes() for p in sorted(Path(__file__).parents[1].joinpath("samples").glob("*.lvs"))}
 TOKENS = [b"{", b"}", b"{" * 300, b'"', b"\\", b"#", b"\n", b"\x00", b"\xff\xfe", b"99999999999999999999999999",
@@ -20,19 +21,7 @@ TOKENS = [b"{", b"}", b"{" * 300, b'"', b"\\", b"#", b"\n", b"\x00", b"\xff\xfe"
 
 @st.composite
 def mutated_sample(draw: st.DrawFn) -> bytes:
-    data = bytearray(SAMPLES[draw(st.sampled_from(sorted(SAMPLES)))])
-    for _ in range(draw(st.integers(1, 4))):
-        at = draw(st.integers(0, len(data)))
-        action = draw(st.sampled_from(["insert", "delete", "duplicate", "bytes"]))
-        if action == "insert":
-            data[at:at] = draw(st.sampled_from(TOKENS))
-        elif action == "delete":
-            del data[at: at + draw(st.integers(1, 40))]
-        elif action == "duplicate":
-            data[at:at] = data[at: at + draw(st.integers(1, 80))]
-        else:
-            data[at:at] = draw(st.binary(min_size=1, max_size=8))
-    return bytes(data)
+    return mutate(draw, SAMPLES[draw(st.sampled_from(sorted(SAMPLES)))], TOKENS)
 
 
 def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:

@@ -1,6 +1,7 @@
-"""nftables: the same marks, MASQUERADE and REDIRECT rules as the iptables backend, kept in one
-table lvscc owns (audit.nft_table) and replaced atomically, in nft's text notation and in its
-JSON command notation (for tools that drive libnftables). Opt-in: the guide's tool is iptables."""
+"""nftables: the same marks, MASQUERADE and REDIRECT rules as the iptables backend, kept in
+lvscc's chains of one table (audit.nft_table) and replaced atomically without deleting the
+table, in nft's text notation and in its JSON command notation (for tools that drive
+libnftables). Opt-in: the guide's tool is iptables."""
 
 from lvscc.model.state import HostState
 from lvscc.render import Backend

@@ -9,10 +9,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lvscc.audit import diff, scope_for
-from lvscc.drift_report import FORMATS, Report, render
+from lvscc.drift_report import FORMATS, Report, failed_run, render
 from lvscc.model.config import Config, WeightPolicy
 from lvscc.model.state import HostState
 from lvscc.probes import Observation, ProbeError, from_dumps, observe
+from lvscc.syntax import printable
 
 
 class AuditError(Exception):
@@ -90,7 +91,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         audited = audit_target(args)
     except (AuditError, ProbeError, OSError) as error:
-        print(f"lvscc audit: {error}", file=sys.stderr)
+        print(f"lvscc audit: {printable(error)}", file=sys.stderr)
+        document = failed_run(args.format, str(error))
+        if document is not None:
+            sys.stdout.write(document)
         return 2
     sys.stdout.write(render(audited.report, args.format))
     return 0 if audited.report.in_sync else 1

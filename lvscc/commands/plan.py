@@ -10,6 +10,7 @@ import sys
 from lvscc.commands.audit import AuditError, add_target_options, audit_target
 from lvscc.plan import NFT_DUMP, PlanOptions, plan, render
 from lvscc.probes import ProbeError
+from lvscc.syntax import Refused, printable
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         audited = audit_target(args)
     except (AuditError, ProbeError, OSError) as error:
-        print(f"lvscc plan: {error}", file=sys.stderr)
+        print(f"lvscc plan: {printable(error)}", file=sys.stderr)
         return 2
     observed = audited.observation.state
     options = PlanOptions(
@@ -39,6 +40,11 @@ def run(args: argparse.Namespace) -> int:
         nft_table=audited.config.audit.nft_table,
         arp_chains=audited.intent.arp_chains,
     )
-    ops = plan(audited.report.drifts, options)
-    sys.stdout.write(render(ops))
+    try:
+        ops = plan(audited.report.drifts, options)
+        text = render(ops)
+    except Refused as error:
+        print(f"lvscc plan: {printable(error)}", file=sys.stderr)
+        return 2
+    sys.stdout.write(text)
     return 1 if ops else 0

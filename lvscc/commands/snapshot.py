@@ -16,12 +16,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from lvscc.probes.live import write_snapshot
+    from lvscc.syntax import printable
 
     try:
         notes = write_snapshot(args.directory)
     except OSError as error:
-        print(f"lvscc snapshot: {error}", file=sys.stderr)
+        print(f"lvscc snapshot: {printable(error)}", file=sys.stderr)
         return 2
     for note in notes:
-        print(f"lvscc snapshot: note: {note}", file=sys.stderr)
+        print(f"lvscc snapshot: note: {printable(note)}", file=sys.stderr)
     return 0

@@ -8,6 +8,8 @@ object came from (for comments and reports) and never takes part in comparison."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from ipaddress import ip_network
+from typing import Iterable
 
 from lvscc.model.config import IPAddress, IPInterface, IPNetwork, Method, PortRange, Protocol, TunnelType
 
@@ -261,3 +263,25 @@ class Intent:
         except KeyError:
             raise LookupError(f"no host {pick!r} in {self.cluster}; hosts: {', '.join(names)}") from None
 
+
+# --- canonical forms, shared by the probes and the auditor ---------------------------------
+
+
+def merge_ports(ports: Iterable[PortRange]) -> tuple[PortRange, ...]:
+    """Ports in a canonical form (sorted, overlapping and adjacent ranges joined), so that
+    `{80, 443}`, `80,443` and `443,80` compare equal."""
+    merged: list[PortRange] = []
+    for port in sorted(ports, key=lambda p: (p.first, p.last)):
+        if merged and port.first <= merged[-1].last + 1:
+            merged[-1] = PortRange(merged[-1].first, max(merged[-1].last, port.last))
+        else:
+            merged.append(port)
+    return tuple(merged)
+
+
+def route_destination(destination: str) -> str:
+    """"default", or the network in CIDR form (`ip route` prints a host route without /32)."""
+    if destination == "default":
+        return destination
+    network = ip_network(destination, strict=False)
+    return "default" if network.prefixlen == 0 else str(network)

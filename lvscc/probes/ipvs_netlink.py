@@ -31,7 +31,7 @@ from operator import itemgetter
 from lvscc.model.config import Method, Protocol, TunnelType
 from lvscc.model.state import IpvsDest, IpvsService
 from lvscc.probes import ProbeError
-from lvscc.probes.ipvsadm import HOST_NETMASKS
+from lvscc.syntax.ipvsadm import HOST_NETMASKS
 
 # netlink.h / genetlink.h (the socket module names no NETLINK_GENERIC)
 NETLINK_GENERIC = 16

@@ -10,14 +10,14 @@ the planner needs to delete exactly that rule:
 from __future__ import annotations
 
 import json
-import shlex
 from dataclasses import dataclass, field
-from ipaddress import ip_address, ip_network
+from ipaddress import ip_network
 from typing import Any
 
-from lvscc.audit import merge_ports
 from lvscc.model.config import IPNetwork, PortRange, Protocol
-from lvscc.model.state import ArpRule, MarkRule, MasqueradeRule, Origin, RedirectRule
+from lvscc.model.state import ArpRule, MarkRule, MasqueradeRule, Origin, RedirectRule, merge_ports
+from lvscc.syntax import Refused, printable
+from lvscc.syntax import arptables, iptables, nft
 
 OWNER_COMMENT = "lvscc"
 # The chains lvscc writes to: a foreign rule elsewhere cannot interfere with ours.
@@ -124,21 +124,33 @@ def _nft_rule(exprs: list[dict]) -> _Match:
     return found
 
 
+def nft_items(text: str) -> list[dict]:
+    """The objects of `nft -j list ruleset` output: `{"nftables": [ {...}, ... ]}`."""
+    document = json.loads(text)
+    items = document.get("nftables") if isinstance(document, dict) else None
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise Refused('not `nft -j list ruleset` output (expected {"nftables": [...]})')
+    return items
+
+
 def parse_nft(text: str, table: str, filename: str = "nft.json", xtables_elsewhere: bool = True) -> Rules:
     """Our table's rules from `nft -j list ruleset`; other tables are foreign (the ones
-    iptables-nft keeps are left to the iptables reader when `xtables_elsewhere`)."""
+    iptables-nft keeps are left to the iptables reader when `xtables_elsewhere`). Where an
+    owned rule was found is checked against nft's grammar here: the planner writes it back."""
     rules = Rules()
-    for item in json.loads(text).get("nftables", []):
-        if "table" in item:
+    for item in nft_items(text):
+        if isinstance(item.get("table"), dict):
             t = item["table"]
-            if t["name"] != table and not (xtables_elsewhere and (t["family"], t["name"]) in XTABLES_TABLES):
-                rules.foreign.append(f"nft table {t['family']} {t['name']}")
-        elif "rule" in item and item["rule"]["table"] == table:
+            if t.get("name") != table and not (xtables_elsewhere and (t.get("family"), t.get("name")) in XTABLES_TABLES):
+                rules.foreign.append(f"nft table {printable(t.get('family'))} {printable(t.get('name'))}")
+        elif isinstance(item.get("rule"), dict) and item["rule"].get("table") == table:
             r = item["rule"]
-            origin = Origin(filename, int(r["handle"]), f"{r['family']} {r['table']} {r['chain']}")
-            rule = _nft_rule(r.get("expr", [])).rule(origin)
+            family, chain = nft.family(r.get("family")), nft.identifier(r.get("chain"), "chain")
+            origin = Origin(filename, nft.handle(r.get("handle")), f"{family} {nft.identifier(table, 'table')} {chain}")
+            exprs = r.get("expr", [])
+            rule = _nft_rule(exprs).rule(origin) if isinstance(exprs, list) else None
             if rule is None:
-                rules.foreign.append(f"unrecognised rule in nft table {r['family']} {table} chain {r['chain']} handle {r['handle']}")
+                rules.foreign.append(f"unrecognised rule in nft table {family} {table} chain {chain} handle {origin.line}")
             else:
                 rules.owned.append(rule)
     return rules
@@ -204,7 +216,9 @@ def parse_iptables_save(text: str, filename: str = "iptables.rules") -> Rules:
             table = line[1:].strip()
         if not line.startswith("-A "):
             continue
-        words = shlex.split(line)
+        words = iptables.split(line, f"{filename}:{number}")
+        if len(words) < 2:
+            raise Refused(f"{filename}:{number}: -A without a chain")
         chain = words[1]
         try:
             found, comment = _xt_rule(words[2:])
@@ -212,11 +226,13 @@ def parse_iptables_save(text: str, filename: str = "iptables.rules") -> Rules:
             found, comment = _Match(unknown=True), None
         if comment is None or not comment.startswith(OWNER_COMMENT):
             if (table, chain) in WATCHED_CHAINS:
-                rules.foreign.append(f"{filename.split('.')[0]} -t {table} {line}")
+                rules.foreign.append(printable(f"{filename.split('.')[0]} -t {table} {line}"))
             continue
+        # The planner deletes an owned rule by these names: only names iptables could print.
+        iptables.table(table), iptables.chain(chain)
         rule = found.rule(Origin(filename, number, f"{table} {line}"))
         if rule is None:
-            rules.foreign.append(f"unrecognised lvscc rule: {filename.split('.')[0]} -t {table} {line}")
+            rules.foreign.append(printable(f"unrecognised lvscc rule: {filename.split('.')[0]} -t {table} {line}"))
         else:
             rules.owned.append(rule)
     rules.owned = _join_split_marks(rules.owned)
@@ -248,12 +264,6 @@ def _join_split_marks(owned: list[NetfilterRule]) -> list[NetfilterRule]:
 _ARP_IN, _ARP_OUT = ("INPUT", "IN"), ("OUTPUT", "OUT")
 
 
-def _arp_options(words: list[str]) -> dict[str, str] | None:
-    if len(words) % 2:
-        return None
-    return dict(zip(words[::2], words[1::2]))
-
-
 def parse_arptables_save(text: str) -> tuple[list[ArpRule], list[str]]:
     """The guide's VIP pairs (INPUT `-d VIP -j DROP`, OUTPUT `-s VIP -j mangle --mangle-ip-s
     REAL`) as ArpRules, a half pair as the half it is (ArpRule.part); any other rule is
@@ -261,18 +271,17 @@ def parse_arptables_save(text: str) -> tuple[list[ArpRule], list[str]]:
     drops: set = set()
     mangles: dict = {}
     others: list[str] = []
-    for line in text.splitlines():
-        if not line.startswith("-A "):
+    for number, line in enumerate(text.splitlines(), 1):
+        parsed = arptables.parse_line(line, f"arptables.rules:{number}")
+        if parsed is None:
             continue
-        words = shlex.split(line)
-        options = _arp_options(words[2:])
-        chain = words[1]
+        chain, options = parsed
         if options is not None and chain in _ARP_IN and set(options) == {"-j", "-d"} and options["-j"] == "DROP":
-            drops.add(ip_address(options["-d"].split("/")[0]))
+            drops.add(arptables.address(options["-d"]))
         elif options is not None and chain in _ARP_OUT and set(options) == {"-j", "-s", "--mangle-ip-s"} and options["-j"] == "mangle":
-            mangles[ip_address(options["-s"].split("/")[0])] = ip_address(options["--mangle-ip-s"])
+            mangles[arptables.address(options["-s"])] = arptables.address(options["--mangle-ip-s"])
         else:
-            others.append(f"arptables {line}")
+            others.append(printable(f"arptables {line}"))
     rules = [ArpRule(vip, real, part="pair" if vip in drops else "mangle") for vip, real in sorted(mangles.items())]
     rules += [ArpRule(vip, vip, part="drop") for vip in sorted(drops - set(mangles))]
     return rules, others

@@ -126,7 +126,7 @@ def test_sysctls_and_shell_rendering_quote_values() -> None:
 
 
 def test_nft_rule_text_round_trips_through_nft_syntax() -> None:
-    from lvscc.plan import nft_rule
+    from lvscc.syntax.nft import rule as nft_rule
 
     rule = MarkRule(21, ip_network("2001:db8::/64"), Protocol.UDP, mark(1, 53, (10000, 10010)).ports)
     assert nft_rule(rule) == ("mark", "ip6 daddr 2001:db8::/64 udp dport { 53, 10000-10010 } meta mark set 21")
