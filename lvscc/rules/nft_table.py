@@ -1,13 +1,13 @@
-"""The nft table lvscc owns (`audit { nft-table NAME }`): the nftables backend replaces that
-whole table, so it must be a name nft reads and no other software's table."""
+"""The nft table lvscc owns (`audit { nft-table NAME }`): the nftables backend replaces its
+chains in that table on every load, so it must be a name nft reads and no other software's table."""
 
 from __future__ import annotations
 
 from typing import Iterable
 
-from lvscc.diagnostics import Diagnostic, error
+from lvscc.diagnostics import Finding
 from lvscc.model.config import Config
-from lvscc.rules import rule
+from lvscc.rules import error, rule
 from lvscc.syntax import Refused
 from lvscc.syntax.nft import identifier
 
@@ -22,18 +22,19 @@ FOREIGN_TABLES = frozenset({
 
 
 @rule("LVS180")
-def nft_table_is_ours(config: Config) -> Iterable[Diagnostic]:
-    """Loading the nftables backend's file deletes and rebuilds the named table: a keyword
-    makes every load fail, and another program's table name (`filter`, `firewalld`...) wipes
-    that program's firewall, ssh access included."""
+def nft_table_is_ours(config: Config) -> Iterable[Finding]:
+    """Loading the nftables backend's file deletes and rebuilds lvscc's chains in the named
+    table: a keyword makes every load fail, and in another program's table (`filter`,
+    `firewalld`...) it replaces that program's chains of the same names, and the program's own
+    reload wipes lvscc's rules."""
     name = config.audit.nft_table
     try:
         identifier(name, "table")
     except Refused as refused:
-        yield error("LVS180", f"nft-table {name}: {refused}", config.audit.span,
+        yield error(f"nft-table {name}: {refused}", config.audit.span,
                     "choose a name of your own, such as `lvscc`")
         return
     if name in FOREIGN_TABLES:
-        yield error("LVS180", f"nft-table {name} is a table other software keeps (iptables-nft, firewalld, "
+        yield error(f"nft-table {name} is a table other software keeps (iptables-nft, firewalld, "
                     "docker...); the nftables backend would delete it on every load",
                     config.audit.span, "keep the default `lvscc`, or choose a name no other program uses")
