@@ -100,7 +100,7 @@ def test_limit_edges(limit: Limit, value: int, code: str | None) -> None:
     if code is None:
         assert found == [], [f"{d.code} {d.message}" for d in found]
     else:
-        assert {d.code for d in found} == {code}, [f"{d.code} {d.message}" for d in found]
+        assert [d.code for d in found] == [code], [f"{d.code} {d.message}" for d in found]  # one finding, once
         assert all(str(value) in d.message for d in found if d.code == limit.code), [d.message for d in found]
 
 
@@ -138,3 +138,22 @@ def test_every_maximum_at_once_compiles_to_those_numbers() -> None:
     table = parse_save(rules)
     assert table.timeouts is not None and table.timeouts.udp == MAX_TIMEOUT
     assert {s.fwmark or s.port for s in table.services} == {FWMARK_MAX, PORT_MAX}
+
+
+PORTS_OUT_OF_RANGE = """\
+lvs lab {
+  forwarding nat { gateway 198.51.100.1/24 dev eth1 }
+  service web {
+    vip 192.0.2.10/24 dev eth0
+    tcp 70000
+    server web1 198.51.100.21 port 70000
+  }
+}
+"""
+
+
+def test_a_port_finding_points_at_the_port_it_names() -> None:
+    found = _serious(PORTS_OUT_OF_RANGE)
+    lines = PORTS_OUT_OF_RANGE.splitlines()
+    spots = sorted((d.span.line, lines[d.span.line - 1][d.span.column - 1:].split()[0]) for d in found)
+    assert spots == [(5, "tcp"), (6, "port")], [f"{d.message} @{d.span.line}:{d.span.column}" for d in found]
