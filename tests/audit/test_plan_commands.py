@@ -55,3 +55,23 @@ def test_a_weight_edit_restates_a_single_threshold(upper: int, lower: int) -> No
     observed = replace(wanted, weight=5)
     got = _plan(_with(dest("198.51.100.2"), wanted), _with(dest("198.51.100.2"), observed))
     assert got == [f"ipvsadm -e -t 192.0.2.10:80 -r 198.51.100.3:80 -m -w 3 -x {upper} -y {lower}"]
+
+
+@pytest.mark.parametrize(("field", "command"), [("upper", "-x 0 -y 0"), ("lower", "-x 0 -y 0")])
+def test_a_threshold_cleared_is_written_out(field: str, command: str) -> None:
+    """The kernel would clear it anyway (an edit sends every field), but the plan is a script a
+    person reviews: the threshold it repairs is stated."""
+    wanted = dest("198.51.100.3", weight=3)
+    observed = replace(wanted, **{field: 50})
+    got = _plan(_with(dest("198.51.100.2"), wanted), _with(dest("198.51.100.2"), observed))
+    assert got == [f"ipvsadm -e -t 192.0.2.10:80 -r 198.51.100.3:80 -m -w 3 {command}"]
+
+
+def test_a_missing_service_states_every_option() -> None:
+    sip = replace(web(dest("198.51.100.2")), scheduler="sh", persistence=60, netmask="255.255.255.0", pe="sip",
+                  ops=True, flags=("sh-fallback", "sh-port"))
+    got = _plan(director(ipvs=(sip, director().ipvs[1])), director(ipvs=director().ipvs[1:]))
+    assert got == [
+        "ipvsadm -A -t 192.0.2.10:80 -s sh -p 60 -M 255.255.255.0 --pe sip -o -b sh-fallback,sh-port",
+        "ipvsadm -a -t 192.0.2.10:80 -r 198.51.100.2:80 -m -w 1",
+    ]
