@@ -16,3 +16,15 @@ demo: setup
 
 test: setup
 	.venv/bin/python -m pytest
+
+# Mutation testing (docs/testing.md), not part of `make test` or CI: mutmut mutates the modules
+# named by MUTATE (mutant-name globs) and runs the tests that reach each mutated function, in one
+# niced worker so that it shares the machine. Surviving mutants are reviewed in
+# tests/mutation/equivalent.txt.
+MUTATE ?= lvscc.audit.* lvscc.rules.ranges.*
+
+.PHONY: mutate
+mutate: setup
+	.venv/bin/python -m pip install -q -e '.[test,mutate]'
+	nice -n 19 .venv/bin/mutmut run --max-children 1 $(foreach m,$(MUTATE),'$(m)')
+	.venv/bin/mutmut results

@@ -1,4 +1,4 @@
-"""Fixtures shared by every real-tool test folder."""
+"""Fixtures shared by every real-tool test folder, and the start-up guard on golden updates."""
 
 from __future__ import annotations
 
@@ -9,7 +9,17 @@ from collections.abc import Iterator
 
 import pytest
 
-NETNS_SKIP = "needs root + network namespaces"
+from goldenfile import UpdateRefused, updating
+from prerequisites import unavailable
+
+NETNS_NEEDS = "needs root + network namespaces"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        updating()
+    except UpdateRefused as refused:
+        raise pytest.UsageError(str(refused)) from None
 
 
 @pytest.fixture
@@ -17,11 +27,11 @@ def netns() -> Iterator[str]:
     """A fresh network namespace with `lo` up, deleted afterwards: the tools run for real and the
     root namespace's rulesets, addresses and sysctls are never touched."""
     if os.geteuid() != 0:
-        pytest.skip(NETNS_SKIP)
+        unavailable(NETNS_NEEDS)
     name = f"lvscc-t-{secrets.token_hex(4)}"
     made = subprocess.run(["ip", "netns", "add", name], capture_output=True, text=True, timeout=30)
     if made.returncode != 0:
-        pytest.skip(f"{NETNS_SKIP}: ip netns add failed: {made.stderr.strip()}")
+        unavailable(f"{NETNS_NEEDS}: ip netns add failed: {made.stderr.strip()}")
     try:
         subprocess.run(["ip", "-n", name, "link", "set", "lo", "up"], check=True, timeout=30)
         yield name

@@ -95,6 +95,8 @@ def _service(svc: VirtualService) -> list[Diagnostic]:
         ("connection thresholds", any(rs.upper or rs.lower for rs in svc.servers)),
         ("which ports carry the firewall mark (the packet-filter artifacts do)", len(
             [p for m in svc.mark_ports for p in m.ports]) > 1),
+        ("real-server ports of a firewall-mark service (lvsd adds its servers without one)",
+         svc.fwmark is not None and any(rs.port not in (None, 0) for rs in svc.servers)),
     ) if present]
     if dropped:
         found.append(warning("LVS356", f"{where}: lvs.cf cannot say {', '.join(dropped)}", svc.span))

@@ -112,13 +112,18 @@ def _service(ipvs: IpvsService, filename: str, notes: Notes) -> VirtualService:
         persistence_engine=ipvs.pe,
         one_packet=ipvs.ops,
         forwarding=forwarding,
-        servers=tuple(_server(d, ipvs, forwarding) for d in ipvs.dests),
+        servers=tuple(_server(d, ipvs, forwarding, notes) for d in ipvs.dests),
         span=span,
     )
 
 
-def _server(dest: IpvsDest, ipvs: IpvsService, forwarding: Forwarding) -> RealServer:
+def _server(dest: IpvsDest, ipvs: IpvsService, forwarding: Forwarding, notes: Notes) -> RealServer:
     remapped = dest.port not in (0, ipvs.port)
+    span = span_at(ipvs.origin.file if ipvs.origin else "", dest.origin.line if dest.origin else 0, 1, 0)
+    if _forwarding(dest).tunnel not in (None, forwarding.tunnel):
+        # a per-server method carries no tunnel options of its own (docs/language.md)
+        notes.conflict(span, f"real server {dest.address} tunnels differently from its service; "
+                             "lvscc keeps the service's tunnel options")
     return RealServer(
         name=real_server_name(dest.address, dest.port, ipvs.port),
         address=dest.address,
@@ -127,7 +132,7 @@ def _server(dest: IpvsDest, ipvs: IpvsService, forwarding: Forwarding) -> RealSe
         upper=dest.upper,
         lower=dest.lower,
         method=dest.method if dest.method is not forwarding.method else None,
-        span=span_at(ipvs.origin.file if ipvs.origin else "", dest.origin.line if dest.origin else 0, 1, 0),
+        span=span,
     )
 
 

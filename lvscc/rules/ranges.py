@@ -23,13 +23,11 @@ Port = tuple[str, int | None, Span]
 
 
 def _port_ranges(config: Config) -> Iterator[tuple[str, PortRange, Span]]:
+    """Every marked port range; the builder puts an `ftp passive` range among them."""
     for service in active_services(config):
         for marks in service.mark_ports:
             for ports in marks.ports:
                 yield f"service {service.name}: {marks.protocol} ports {ports}", ports, marks.span
-        ftp = service.ftp
-        if ftp is not None and ftp.passive is not None:
-            yield f"service {service.name}: ftp passive ports {ftp.passive}", ftp.passive, ftp.span
 
 
 def _outside(port: int | None) -> bool:

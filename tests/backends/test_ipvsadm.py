@@ -5,7 +5,6 @@ Regenerate the golden files with LVSCC_UPDATE_GOLDEN=1 and review the diff befor
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 from dataclasses import replace
 from ipaddress import IPv4Address, ip_address, ip_interface
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from goldenfile import expect_tree
 from lvscc.load import load_file
 from lvscc.lower import lower
 from lvscc.model.config import (
@@ -37,7 +37,6 @@ from lvscc.render import Artifact, output_path, registry, render
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = REPO / "tests" / "golden"
 SAMPLES = sorted((REPO / "samples").glob("*.lvs"))
-UPDATE = os.environ.get("LVSCC_UPDATE_GOLDEN") == "1"
 BACKEND = registry()["ipvsadm"]
 
 
@@ -129,13 +128,7 @@ def case(request: pytest.FixtureRequest) -> tuple[str, Config, list[Artifact]]:
 def test_matches_golden(case: tuple[str, Config, list[Artifact]]) -> None:
     name, _, artifacts = case
     assert artifacts, f"{name}: no director got an ipvsadm.rules"
-    for artifact in artifacts:
-        golden = GOLDEN / name / artifact.path
-        if UPDATE:
-            golden.parent.mkdir(parents=True, exist_ok=True)
-            golden.write_text(artifact.content)
-        assert golden.is_file(), f"missing {golden.relative_to(REPO)} (run with LVSCC_UPDATE_GOLDEN=1)"
-        assert artifact.content == golden.read_text(), f"{golden.relative_to(REPO)} differs"
+    expect_tree(GOLDEN / name, {artifact.path: artifact.content for artifact in artifacts})
 
 
 def test_every_director_and_only_directors_get_rules(case: tuple[str, Config, list[Artifact]]) -> None:

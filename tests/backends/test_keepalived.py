@@ -18,6 +18,7 @@ from lvscc.load import load_file, load_text
 from lvscc.lower import lower
 from lvscc.model.config import Config
 from lvscc.render import Artifact, output_path, registry, render
+from prerequisites import unavailable
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = sorted((REPO / "samples").glob("*.lvs"))
@@ -111,13 +112,13 @@ def _links(text: str) -> set[str]:
 @pytest.fixture
 def netns_with() -> Iterator:
     if os.geteuid() != 0 or shutil.which("keepalived") is None:
-        pytest.skip("needs root, network namespaces and keepalived")
+        unavailable("needs root, network namespaces and keepalived")
     made: list[str] = []
 
     def make(links: set[str]) -> str:
         name = f"lvscc-k-{secrets.token_hex(4)}"
         if subprocess.run(["ip", "netns", "add", name], capture_output=True).returncode != 0:
-            pytest.skip("ip netns add failed")
+            unavailable("needs network namespaces: ip netns add failed")
         made.append(name)
         for i, link in enumerate(sorted(links)):
             # veth needs no kernel module beyond the host's; the peer stays in the namespace

@@ -4,7 +4,6 @@ by accident (which hosts get which files, quoting, ordering, chunking)."""
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import subprocess
@@ -15,13 +14,13 @@ from pathlib import Path
 import pytest
 
 import guide_hosts
+from goldenfile import expect_tree
 from lvscc.model.config import PortRange, Protocol
 from lvscc.model.state import HostState, Intent, MarkRule, Origin, RedirectRule
 from lvscc.render import registry, render
 
 BACKENDS = ("iptables", "ip6tables", "nftables", "arptables", "sysctl", "modules", "rs-kit")
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
-UPDATE = os.environ.get("LVSCC_UPDATE_GOLDEN") == "1"
 
 
 def _golden_dir(case: str) -> Path:
@@ -29,31 +28,17 @@ def _golden_dir(case: str) -> Path:
     return GOLDEN / f"backend-{case}"
 
 
-def _check_golden(directory: Path, rendered: dict[str, str], whole_directory: bool) -> None:
-    if UPDATE:
-        for path, text in rendered.items():
-            (directory / path).parent.mkdir(parents=True, exist_ok=True)
-            (directory / path).write_text(text)
-    if whole_directory:
-        on_disk = sorted(str(p.relative_to(directory)) for p in directory.rglob("*") if p.is_file())
-        assert on_disk == sorted(rendered), "set LVSCC_UPDATE_GOLDEN=1 to rewrite, then review the diff"
-    for path, text in rendered.items():
-        golden = directory / path
-        assert golden.is_file(), f"missing {golden} (run with LVSCC_UPDATE_GOLDEN=1)"
-        assert text == golden.read_text(), f"{golden} differs"
-
-
 @pytest.mark.parametrize("case", sorted(guide_hosts.CASES))
 def test_golden(case: str) -> None:
     rendered = {path: a.content for path, a in guide_hosts.artifacts(case, *BACKENDS).items()}
-    _check_golden(_golden_dir(case), rendered, whole_directory=True)
+    expect_tree(_golden_dir(case), rendered, whole_directory=True)
 
 
 @pytest.mark.parametrize("path", guide_hosts.SAMPLES, ids=lambda p: p.stem)
 def test_golden_samples(path: Path) -> None:
     """The samples compiled end to end (other backends share these golden directories)."""
     rendered = {name: a.content for name, a in guide_hosts.sample_artifacts(path, *BACKENDS).items()}
-    _check_golden(GOLDEN / path.stem, rendered, whole_directory=False)
+    expect_tree(GOLDEN / path.stem, rendered, whole_directory=False)
 
 
 def _files(case: str) -> set[str]:

@@ -53,15 +53,18 @@ IPVSADM = f"""-A -t 192.0.2.10:5060 -s rr --pe "sip {ESCAPE}"
 """
 
 
-@pytest.mark.parametrize("source,text", [("piranha", PIRANHA), ("keepalived", KEEPALIVED), ("ipvsadm", IPVSADM)])
-def test_a_value_cannot_write_statements(source: str, text: str) -> None:
+# The ipvsadm dump's line is refused whole by the ipvsadm syntax module (no ipvsadm-save prints
+# such an engine name: the dump is corrupt), so its service is left out, and said to be.
+@pytest.mark.parametrize("source,text,code,services", [
+    ("piranha", PIRANHA, "LVS507", 1), ("keepalived", KEEPALIVED, "LVS507", 1), ("ipvsadm", IPVSADM, "LVS502", 0)])
+def test_a_value_cannot_write_statements(source: str, text: str, code: str, services: int) -> None:
     config, notes = IMPORTERS[source](text, f"evil.{source}")
     assert config is not None
-    assert "LVS507" in {d.code for d in notes}
+    assert code in {d.code for d in notes}
     lvs_text = format_config(config)
     loaded, found = load_text(lvs_text, "evil.lvs")
     assert loaded is not None and [s.name for s in loaded.services] == [s.name for s in config.services]
-    assert len(loaded.services) == 1 and "198.51.100.67" not in str(loaded.services)
+    assert len(loaded.services) == services and "198.51.100.67" not in str(loaded.services)
     # the refused value is named only inside the `untranslated` string the next check reports
     assert [line for line in lvs_text.splitlines() if "198.51.100.67" in line][0].lstrip().startswith(
         "untranslated \"")

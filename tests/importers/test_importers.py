@@ -6,18 +6,17 @@ LVSCC_UPDATE_GOLDEN=1 and review the diff before committing."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from goldenfile import expect
 from lvscc.commands.import_ import IMPORTERS
 from lvscc.diagnostics import Diagnostic
 from lvscc.fmt import format_config
 from lvscc.load import load_text
 
 CASES = Path(__file__).resolve().parent / "cases"
-UPDATE = os.environ.get("LVSCC_UPDATE_GOLDEN") == "1"
 SUFFIXES = {".lvs.cf": "piranha", ".keepalived.conf": "keepalived", ".ipvsadm": "ipvsadm", ".ldirectord.cf": "ldirectord"}
 
 
@@ -34,17 +33,10 @@ def _diagnostic_lines(diagnostics: list[Diagnostic]) -> str:
     return "".join(f"{d.span.line} {d.code} {d.severity}\n" for d in diagnostics)
 
 
-def _expect(path: Path, actual: str) -> None:
-    if UPDATE:
-        path.write_text(actual)
-    assert path.exists(), f"missing {path.name}: run with LVSCC_UPDATE_GOLDEN=1 and review"
-    assert actual == path.read_text()
-
-
 @pytest.mark.parametrize("path,source", _cases(), ids=[p.name for p, _ in _cases()])
 def test_import_case(path: Path, source: str) -> None:
     config, diagnostics = IMPORTERS[source](path.read_text(), path.name)
-    _expect(path.with_name(path.name + ".diag"), _diagnostic_lines(diagnostics))
+    expect(path.with_name(path.name + ".diag"), _diagnostic_lines(diagnostics))
     for d in diagnostics:
         assert d.code.startswith("LVS5") and d.span.file == path.name and d.span.line > 0, d
     if config is None:
@@ -52,7 +44,7 @@ def test_import_case(path: Path, source: str) -> None:
         assert not path.with_name(path.name + ".lvs").exists()
         return
     text = format_config(config)
-    _expect(path.with_name(path.name + ".lvs"), text)
+    expect(path.with_name(path.name + ".lvs"), text)
     # every import loads back; a firewall-mark service whose VIP and marks the input never
     # names (ipvsadm-save, keepalived.conf) says its marks are set elsewhere
     loaded, found = load_text(text, "imported.lvs")

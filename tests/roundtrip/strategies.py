@@ -29,7 +29,8 @@ FORWARDINGS = (
 
 
 @st.composite
-def servers(draw: st.DrawFn, index: int, nat: bool, family: int) -> list[str]:
+def servers(draw: st.DrawFn, index: int, nat: bool, family: int, methods: tuple[str, ...] = ()) -> list[str]:
+    """Server lines; `methods` are the per-server forwarding overrides a server may carry."""
     count = draw(st.integers(1, 3))
     lines = []
     for n in range(count):
@@ -40,17 +41,23 @@ def servers(draw: st.DrawFn, index: int, nat: bool, family: int) -> list[str]:
             words += ["port", str(draw(st.sampled_from((8080, 8443, 9000))))]
         if draw(st.booleans()):
             words += ["weight", str(draw(st.integers(0, 100)))]
-        if draw(st.booleans()):
+        thresholds = draw(st.sampled_from(("", "both", "upper")))
+        if thresholds == "both":
             lower = draw(st.integers(0, 50))
             words += ["upper", str(lower + draw(st.integers(1, 50))), "lower", str(lower)]
+        elif thresholds == "upper":  # an upper threshold alone: -x N -y 0
+            words += ["upper", str(draw(st.integers(1, 100)))]
         if n and draw(st.integers(0, 5)) == 0:
             words.append("inactive")
+        if methods and draw(st.integers(0, 3)) == 0:
+            words.append(draw(st.sampled_from(methods)))
         lines.append(" ".join(words))
     return lines
 
 
 @st.composite
-def service(draw: st.DrawFn, index: int, nat: bool, piranha: bool) -> str:
+def service(draw: st.DrawFn, index: int, method: str, piranha: bool) -> str:
+    nat = method == "nat"
     family = 6 if (not nat and not piranha and draw(st.integers(0, 4)) == 0) else 4
     vip = f"192.0.2.{10 + index} dev eth0:{index + 1}" if family == 4 else f"2001:db8::{10 + index:x}/64 dev eth0"
     kind = draw(st.sampled_from(("tcp", "udp", "fwmark") if piranha else ("tcp", "udp", "sctp", "fwmark")))
@@ -66,7 +73,8 @@ def service(draw: st.DrawFn, index: int, nat: bool, piranha: bool) -> str:
     if kind == "fwmark" or draw(st.booleans()):
         mask = draw(st.sampled_from(("", " netmask 255.255.255.0", " netmask 255.255.0.0")) if family == 4
                     else st.sampled_from(("", " prefix 64")))
-        lines.append(f"persistence {draw(st.integers(1, 7200))}s{mask}")
+        timeout = draw(st.sampled_from(("", f" {draw(st.integers(1, 7200))}s")))  # bare: ipvsadm's -p, 360 s
+        lines.append(f"persistence{timeout}{mask}")
     if kind == "udp" and not piranha and draw(st.booleans()):
         lines.append("one-packet")
     check = draw(st.sampled_from(CHECKS))
@@ -78,8 +86,17 @@ def service(draw: st.DrawFn, index: int, nat: bool, piranha: bool) -> str:
         lines.append("sorry-server 198.51.100.250")
     if draw(st.integers(0, 6)) == 0:
         lines.append("disabled")
-    lines += draw(servers(index, nat, family))
-    return "service s{} {{\n    {}\n  }}".format(index, "\n    ".join(lines))
+    # per-server overrides of the cluster's method (lvs.cf has one method for all); fmt leaves
+    # out an override equal to the service's method, which then parses back as none
+    methods = () if piranha else tuple(m for m in ("nat", "direct", "tunnel") if m != method)
+    # lvsd adds a firewall-mark virtual's servers without a port: a remap is beyond lvs.cf
+    remaps = nat and not (piranha and kind == "fwmark")
+    members = draw(servers(index, remaps, family, methods))
+    if not draw(st.integers(0, 3)):
+        return "service s{} {{\n    {}\n  }}".format(index, "\n    ".join(lines + members))
+    # the servers as a pool the service uses whole
+    pool = "pool p{} {{\n    {}\n  }}".format(index, "\n    ".join(members))
+    return pool + "\n  service s{} {{\n    {}\n  }}".format(index, "\n    ".join(lines + [f"servers p{index}"]))
 
 
 @st.composite
@@ -87,7 +104,6 @@ def config_text(draw: st.DrawFn, piranha: bool = False) -> str:
     """A whole config; with `piranha`, one inside lvs.cf's limits (so none of its diagnostics
     hides a difference)."""
     forwarding = draw(st.sampled_from(FORWARDINGS[:4] if piranha else FORWARDINGS))
-    nat = forwarding.startswith("forwarding nat")
     parts = ["director primary { public 192.0.2.2 dev eth0  private 198.51.100.2 dev eth1 }"]
     if draw(st.booleans()):
         parts.append("director backup { public 192.0.2.3 dev eth0  private 198.51.100.3 dev eth1 }")
@@ -97,5 +113,6 @@ def config_text(draw: st.DrawFn, piranha: bool = False) -> str:
     parts.append(forwarding)
     if draw(st.booleans()):
         parts.append(f"timeouts {{ tcp {draw(st.integers(1, 7200))}s  udp {draw(st.integers(1, 600))}s }}")
-    parts += [draw(service(i, nat, piranha)) for i in range(draw(st.integers(1, 4)))]
+    method = forwarding.split()[1]
+    parts += [draw(service(i, method, piranha)) for i in range(draw(st.integers(1, 4)))]
     return "lvs hyp {\n  " + "\n  ".join(parts) + "\n}\n"
