@@ -90,7 +90,6 @@ class Serve:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(10)
-        self.log.close()
 
 
 def copy_sample(name: str, directory: Path) -> Path:
