@@ -37,7 +37,8 @@ class Proposal:
     path: Path
     before_sha256: str  # the file the edit was made from
     text: str  # the new source
-    diff: str
+    diff: str  # the whole file's change, fmt's canonical layout included
+    change: str  # the edit alone: the canonical old text against the new
     diagnostics: tuple[Diagnostic, ...]
 
     @property
@@ -94,9 +95,13 @@ def propose(path: Path, edit: Edit) -> Proposal:
     new = format_config(apply(loaded.config, edit), text)
     config, found = load_text(new, str(path))
     diagnostics = tuple(found) + (tuple(check(config)) if config is not None else ())
-    diff = "".join(difflib.unified_diff(text.splitlines(keepends=True), new.splitlines(keepends=True),
-                                        f"a/{path.name}", f"b/{path.name}"))
-    return Proposal(path, _sha(text), new, diff, diagnostics)
+    change = _diff(format_config(loaded.config, text), new, path.name)
+    return Proposal(path, _sha(text), new, _diff(text, new, path.name), change, diagnostics)
+
+
+def _diff(old: str, new: str, name: str) -> str:
+    return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+                                        f"a/{name}", f"b/{name}"))
 
 
 def save(proposal: Proposal) -> None:

@@ -91,8 +91,8 @@ def test_a_weight_edit_lands_in_the_source_and_recompiles(lab: Path, serve, brow
     weight.clear()
     weight.send_keys("7")
     browser.find_element(By.ID, "do-weight").click()
-    diff = browser.find_element(By.ID, "diff").text
-    assert "+    server web2 10.11.12.2 weight 7" in diff and "-    server web2 10.11.12.2 weight 2" in diff
+    change = [line for line in browser.find_element(By.ID, "change").text.splitlines() if line[:1] in "+-"]
+    assert change[2:] == ["-    server web2 10.11.12.2 weight 2", "+    server web2 10.11.12.2 weight 7"]
     assert "no findings" in browser.find_element(By.ID, "check").text
     assert "weight 7" not in config.read_text()  # nothing saved before the confirmation
     browser.find_element(By.ID, "confirm").click()

@@ -19,6 +19,8 @@ def nat(tmp_path: Path) -> Path:
 def test_a_weight_change_keeps_the_comments_and_checks(nat: Path) -> None:
     proposal = propose(nat, Edit("http", "web2", "weight", 7))
     assert "+    server web2 10.11.12.2 weight 7" in proposal.diff and proposal.savable
+    edited = [line for line in proposal.change.splitlines()[2:] if line[:1] in "+-"]
+    assert edited == ["-    server web2 10.11.12.2 weight 2", "+    server web2 10.11.12.2 weight 7"]
     save(proposal)
     text = nat.read_text()
     assert "server web2 10.11.12.2 weight 7" in text and "server web1 10.11.12.1\n" in text
