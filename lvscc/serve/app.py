@@ -8,10 +8,9 @@ import asyncio
 import json
 import secrets
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import jinja2

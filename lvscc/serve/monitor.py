@@ -13,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from lvscc.probes import DUMP_FILES
-from lvscc.serve.view import Snapshot, Target, take
-from lvscc.watch.loop import START, Options, Watcher, watched_paths
+from lvscc.serve.view import Snapshot, Target, take, with_stats
+from lvscc.watch.loop import POLL, START, Options, Watcher, watched_paths
 from lvscc.watch.state import WatchState
 
 Listener = Callable[[int, Snapshot], None]
@@ -33,31 +33,50 @@ class DumpWatcher(Watcher):
         return event
 
 
+class LiveWatcher(Watcher):
+    """The auditing watch loop, which also reports its IPVS poll ticks: connection counters
+    change all the time without the audit's result changing, so its events alone would leave
+    them stale."""
+
+    def __init__(self, options: Options, sink: Callable[[dict[str, object], WatchState], None],
+                 on_poll: Callable[[], None]) -> None:
+        super().__init__(options, sink)
+        self.on_poll = on_poll
+
+    def audit(self, reasons: tuple[str, ...]) -> None:
+        super().audit(reasons)
+        if POLL in reasons:
+            self.on_poll()
+
+
 class Monitor:
     def __init__(self, target: Target, interval: float = 5.0) -> None:
         self.target = target
         self.snapshot = take(target)
         self.version = 1
-        self.events = 0  # watch events seen
         self._listeners: set[Listener] = set()
         self._lock = threading.Lock()
         options = Options(target.config, audit=target.dump is None, host=target.host, interval=interval)
         if target.dump is not None:
             self.watcher: Watcher = DumpWatcher(options, self._on_event, target.dump)
         else:
-            self.watcher = Watcher(options, self._on_event)
+            self.watcher = LiveWatcher(options, self._on_event, self.refresh_stats)
         self._wake_read, self._wake_write = socket.socketpair()
         self.watcher.selector.register(self._wake_read, selectors.EVENT_READ, lambda now: self._wake_read.recv(64))
         self._thread = threading.Thread(target=self._run, name="lvscc-serve-watch", daemon=True)
 
     def _on_event(self, event: dict[str, object], state: WatchState) -> None:
-        self.events += 1
         if event.get("trigger") == [START] and self.version == 1 and event.get("event") == "compiled":
             return  # the snapshot taken at start-up already shows this
         self.refresh()
 
     def refresh(self) -> None:
-        snapshot = take(self.target)
+        self._publish(take(self.target))
+
+    def refresh_stats(self) -> None:
+        self._publish(with_stats(self.current()[1]))
+
+    def _publish(self, snapshot: Snapshot) -> None:
         with self._lock:
             self.version += 1
             self.snapshot = snapshot

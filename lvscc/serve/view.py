@@ -8,7 +8,8 @@ from __future__ import annotations
 import time
 from argparse import Namespace
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lvscc.audit import Drift, endpoint, service_name
@@ -19,6 +20,7 @@ from lvscc.model.config import Config, Method
 from lvscc.model.state import Address, HostState, IpvsDest, IpvsService, MarkRule, Origin
 from lvscc.pipeline import Result, compile_file
 from lvscc.probes import ProbeError
+from lvscc.serve.stats import DestStats, StatsKey, read_stats
 
 # How `ipvsadm -L` names the forwarding methods.
 METHODS = {Method.NAT: "Masq", Method.DIRECT: "Route", Method.TUNNEL: "Tunnel"}
@@ -42,6 +44,8 @@ class Snapshot:
     compiled: Result
     audited: Audited | None
     failure: str | None  # why there is no audit
+    stats: Mapping[StatsKey, DestStats] | None = None  # live only; None when unreadable
+    stats_time: float | None = None
 
     @property
     def config(self) -> Config | None:
@@ -56,9 +60,15 @@ def take(target: Target) -> Snapshot:
         return Snapshot(time.time(), target, compiled, None, "the config does not compile: see its diagnostics")
     try:
         args = Namespace(config=str(target.config), host=target.host, from_dump=target.dump, weight=None)
-        return Snapshot(time.time(), target, compiled, audit_target(args), None)
+        snapshot = Snapshot(time.time(), target, compiled, audit_target(args), None)
     except (AuditError, ProbeError, OSError) as e:
-        return Snapshot(time.time(), target, compiled, None, str(e))
+        snapshot = Snapshot(time.time(), target, compiled, None, str(e))
+    return with_stats(snapshot) if target.dump is None else snapshot
+
+
+def with_stats(snapshot: Snapshot) -> Snapshot:
+    """The snapshot with the live counters read now."""
+    return replace(snapshot, stats=read_stats(), stats_time=time.time())
 
 
 # --- the view model ---------------------------------------------------------------------
@@ -311,7 +321,7 @@ class KernelDest:
     method: str
     weight: int
     verdict: str
-    stats: None = None  # connection counters and rates: no probe reads them yet (docs/serve.md)
+    stats: DestStats | None = None
 
 
 @dataclass(frozen=True)
@@ -340,12 +350,19 @@ def kernel(snapshot: Snapshot, view: ClusterView | None) -> tuple[KernelService,
         dests = {d.endpoint: d.verdict.kind for d in (seen.dests if seen else ())}
         rows.append(KernelService(
             _ipvsadm_line(service), seen.verdict.kind if seen else "not-audited",
-            tuple(KernelDest(endpoint(d.address, d.port), METHODS[d.method], d.weight, dests.get(endpoint(d.address, d.port), "not-audited"))
+            tuple(KernelDest(endpoint(d.address, d.port), METHODS[d.method], d.weight,
+                             dests.get(endpoint(d.address, d.port), "not-audited"),
+                             (snapshot.stats or {}).get((service.key, d.address, d.port)))
                   for d in service.dests)))
     return tuple(rows)
 
 
 def stats_note(snapshot: Snapshot) -> str:
+    from lvscc.watch.state import timestamp
+
     if snapshot.target.dump is not None:
         return "A dump carries no connection counters or rates (ipvsadm-save has none): weights and verdicts only."
-    return "Connection counters and rates: lvscc's IPVS probe does not read the kernel's statistics yet."
+    if snapshot.stats is None or snapshot.stats_time is None:
+        return "Connection counters and rates could not be read: no IPVS in this kernel, or no CAP_NET_ADMIN."
+    return (f"Counters and rates as the kernel keeps them (rates per second, its 2-second estimate), read at "
+            f"{timestamp(snapshot.stats_time)} and again at every IPVS poll.")

@@ -101,3 +101,17 @@ def test_every_sample_lays_out_without_overlap_and_renders(sample: str, tmp_path
             assert a.x + a.w <= b.x or b.x + b.w <= a.x or a.y + a.h <= b.y or b.y + b.h <= a.y, (a, b)
     drawn = _environment().get_template("topology.svg").render(view=found, plan=plan)
     assert drawn.count('class="node dest') == sum(len(s.dests) for s in found.services)
+
+
+def test_live_counters_are_decoded_from_32_and_64_bit_statistics() -> None:
+    import sys
+
+    from lvscc.probes.ipvs_netlink import _attribute
+    from lvscc.serve.stats import DEST_ACTIVE_CONNS, DEST_INACT_CONNS, DEST_STATS, DEST_STATS64, _stats
+
+    def counters(width: int) -> bytes:
+        return b"".join(_attribute(kind, value.to_bytes(width, sys.byteorder)) for kind, value in ((1, 41), (6, 3), (7, 9)))
+
+    dest = {DEST_ACTIVE_CONNS: (2).to_bytes(4, sys.byteorder), DEST_INACT_CONNS: (5).to_bytes(4, sys.byteorder)}
+    for found in (_stats({**dest, DEST_STATS64: counters(8)}), _stats({**dest, DEST_STATS: counters(4)})):
+        assert (found.active, found.inactive, found.connections, found.cps, found.inpps, found.outpps) == (2, 5, 41, 3, 9, 0)
