@@ -108,6 +108,7 @@ class ServiceView:
     verdict: Verdict
     dests: tuple[DestView, ...]
     vip: str | None = None  # what links it to the director holding that address
+    key: tuple = ()  # IpvsService.key: what the kernel's table is matched by
 
 
 @dataclass(frozen=True)
@@ -233,7 +234,7 @@ def _service_view(service: IpvsService, found: IpvsService | None, index: _Index
         verdict = Verdict("standby", ("this director does not hold the VIP now",))
     name = service.origin.what.removeprefix("service ") if service.origin else service_name(service)
     return ServiceView(name, _label(service, marks), service.scheduler, _persistence(service), verdict, dests,
-                       _vip(service, marks))
+                       _vip(service, marks), service.key)
 
 
 def _observed_dest(dest: IpvsDest, service: IpvsService, index: _Index, kind: str | None = None) -> DestView:
@@ -246,7 +247,7 @@ def _other_view(service: IpvsService, index: _Index) -> ServiceView:
     kind = "foreign" if any(d.kind == "foreign" for d in index.services.get(service.key, [])) else "extra"
     dests = tuple(_observed_dest(d, service, index, kind) for d in service.dests)
     return ServiceView(service_name(service), service_name(service), service.scheduler, _persistence(service),
-                       Verdict(kind), dests)
+                       Verdict(kind), dests, key=service.key)
 
 
 def _vip_state(address: Address, index: _Index, audited: bool) -> str:
@@ -343,10 +344,10 @@ def kernel(snapshot: Snapshot, view: ClusterView | None) -> tuple[KernelService,
     """The host's IPVS table as read (all of it, foreign services too), with verdicts."""
     if snapshot.audited is None or view is None:
         return ()
-    verdicts = {s.label.split(" (")[0]: s for s in (*view.services, *view.others)}
+    verdicts = {s.key: s for s in (*view.services, *view.others)}
     rows = []
     for service in snapshot.audited.observation.state.ipvs:
-        seen = verdicts.get(service_name(service))
+        seen = verdicts.get(service.key)
         dests = {d.endpoint: d.verdict.kind for d in (seen.dests if seen else ())}
         rows.append(KernelService(
             _ipvsadm_line(service), seen.verdict.kind if seen else "not-audited",

@@ -115,3 +115,21 @@ def test_live_counters_are_decoded_from_32_and_64_bit_statistics() -> None:
     dest = {DEST_ACTIVE_CONNS: (2).to_bytes(4, sys.byteorder), DEST_INACT_CONNS: (5).to_bytes(4, sys.byteorder)}
     for found in (_stats({**dest, DEST_STATS64: counters(8)}), _stats({**dest, DEST_STATS: counters(4)})):
         assert (found.active, found.inactive, found.connections, found.cps, found.inpps, found.outpps) == (2, 5, 41, 3, 9, 0)
+
+
+def test_the_monitor_shows_each_real_servers_counters(lab: Path) -> None:
+    from dataclasses import replace
+
+    from lvscc.serve.stats import DestStats
+
+    snapshot = view.take(view.Target(lab / "guide-nat.lvs", None, lab / "dump"))
+    service = snapshot.audited.observation.state.ipvs[0]  # type: ignore[union-attr]
+    web2 = service.dests[1]
+    snapshot = replace(snapshot, stats={(service.key, web2.address, web2.port): DestStats(3, 17, 1, 120, 2, 40, 38, 9000, 8000)})
+    rows = view.kernel(snapshot, view.cluster(snapshot))
+    assert [(d.endpoint, d.verdict, d.stats.active if d.stats else None) for d in rows[0].dests] == [
+        ("10.11.12.1:80", "in-sync", None), ("10.11.12.2:80", "in-sync", 3)]
+    assert rows[0].line == "TCP 192.168.26.10:80 wlc persistent 300 mask 255.255.255.0"
+    page = _environment().get_template("monitor_panel.html").render(
+        snapshot=snapshot, kernel=rows, stats_note=view.stats_note(snapshot))
+    assert '<td class="active">3</td><td class="inactive">17</td>' in page
