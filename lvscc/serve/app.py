@@ -29,6 +29,7 @@ from lvscc.serve.monitor import Monitor
 from lvscc.serve.passwords import PasswordHash
 from lvscc.watch.state import timestamp
 
+MAX_FORM = 16384  # bytes: the largest form lvscc serve's pages post is far smaller
 KEEPALIVE = 15.0  # seconds between SSE comments, so proxies keep an idle stream open
 PANELS = {"status": "status.html", "cluster-panel": "cluster_panel.html", "table-panel": "table_panel.html",
           "monitor-panel": "monitor_panel.html"}
@@ -75,15 +76,22 @@ class App:
         self.sessions = access.Sessions()
         self.streams: set[asyncio.Queue[str]] = set()
         self.loop: asyncio.AbstractEventLoop | None = None
+        self._cached: tuple[int, dict[str, object]] | None = None
         self.payload = self._payload(*monitor.current())
         monitor.listen(self._published)
 
     # --- rendering ------------------------------------------------------------------------
 
     def _context(self, version: int, snapshot: view.Snapshot) -> dict[str, object]:
+        """What every page shows of one refresh, computed once per refresh."""
+        cached = self._cached
+        if cached is not None and cached[0] == version:
+            return cached[1]
         cluster = view.cluster(snapshot)
-        return {"snapshot": snapshot, "view": cluster, "version": version, "kernel": view.kernel(snapshot, cluster),
-                "stats_note": view.stats_note(snapshot)}
+        context = {"snapshot": snapshot, "view": cluster, "version": version, "kernel": view.kernel(snapshot, cluster),
+                   "stats_note": view.stats_note(snapshot)}
+        self._cached = (version, context)
+        return context
 
     def _payload(self, version: int, snapshot: view.Snapshot) -> str:
         context = self._context(version, snapshot)
@@ -121,8 +129,11 @@ class App:
         return RedirectResponse("/login", 303)
 
     async def form(self, request: Request) -> dict[str, str] | None:
-        """The posted form, or None when its CSRF token is not this session's."""
-        body = parse_qs((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)
+        """The posted form, or None when its CSRF token is not this session's (or it is too big
+        to be one of ours)."""
+        if int(request.headers.get("content-length") or 0) > MAX_FORM:
+            return None
+        body = parse_qs((await request.body())[:MAX_FORM].decode("utf-8", "replace"), keep_blank_values=True)
         fields = {k: v[0] for k, v in body.items()}
         return fields if access.csrf_ok(request.state.session, fields.get("csrf")) else None
 
@@ -237,7 +248,8 @@ class App:
 
         async def stream() -> AsyncIterator[str]:
             try:
-                yield "retry: 2000\n\n"
+                # the latest panels first: a refresh between the page and this stream is not lost
+                yield f"retry: 2000\nevent: refresh\ndata: {self.payload}\n\n"
                 while True:
                     try:
                         payload = await asyncio.wait_for(queue.get(), KEEPALIVE)
