@@ -246,10 +246,14 @@ class App:
         queue: asyncio.Queue[str] = asyncio.Queue()
         self.streams.add(queue)
 
+        since = request.query_params.get("since", "")
+        missed = not since.isdigit() or int(since) < self.monitor.current()[0]
+
         async def stream() -> AsyncIterator[str]:
             try:
-                # the latest panels first: a refresh between the page and this stream is not lost
-                yield f"retry: 2000\nevent: refresh\ndata: {self.payload}\n\n"
+                yield "retry: 2000\n\n"
+                if missed:  # a refresh came between the page and this stream: send it now
+                    yield f"event: refresh\ndata: {self.payload}\n\n"
                 while True:
                     try:
                         payload = await asyncio.wait_for(queue.get(), KEEPALIVE)

@@ -2,7 +2,9 @@
 // server-sent events after every watch event; nothing here polls.
 "use strict";
 (function () {
-  const source = new EventSource("/events");
+  // the refresh the page was rendered from: the server sends at once only what came after it
+  const shown = document.getElementById("version");
+  const source = new EventSource("/events?since=" + encodeURIComponent(shown ? shown.textContent : ""));
   source.addEventListener("refresh", function (event) {
     const data = JSON.parse(event.data);
     for (const [id, html] of Object.entries(data.panels)) {
