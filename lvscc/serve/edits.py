@@ -10,7 +10,10 @@ import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from lvscc.commands.fmt import write_atomically
+try:  # the tree's one atomic file writer; it moved from `lvscc fmt` to lvscc.output (keeps mode and owner)
+    from lvscc.output import write_file
+except ImportError:
+    from lvscc.commands.fmt import write_atomically as write_file
 from lvscc.diagnostics import Diagnostic, has_errors
 from lvscc.fmt import format_config
 from lvscc.load import load, load_text
@@ -114,4 +117,4 @@ def save(proposal: Proposal) -> None:
         raise EditError(f"{proposal.path}: {e.strerror}") from None
     if _sha(current) != proposal.before_sha256:
         raise EditError(f"{proposal.path} changed since this edit was shown; make it again")
-    write_atomically(proposal.path, proposal.text)
+    write_file(proposal.path, proposal.text)

@@ -1,9 +1,12 @@
 """`lvscc serve`'s monitoring counters (lvscc/serve/stats.py) against a real IPVS director
-carrying traffic: the same ActiveConn, InActConn and Conns as `ipvsadm -Ln` prints."""
+carrying traffic: the same ActiveConn, InActConn and Conns as `ipvsadm -Ln` prints. Conns is
+summed from per-CPU counters by the kernel's rate estimator every two seconds, so it is read
+once the estimator has seen all the traffic; the connection counts are live."""
 
 from __future__ import annotations
 
 import re
+import time
 from ipaddress import IPv4Address
 from pathlib import Path
 
@@ -30,8 +33,12 @@ def test_counters_match_ipvsadm(lab_factory, name_servers: NameServers, tmp_path
     answers = [get(lab.client, VIP) for _ in range(4)]  # closed: inactive until they expire
     held = connect(lab.client, VIP, 80)  # open: active
     try:
+        deadline = time.monotonic() + 30
         with entered(lab.director):
             stats = StatsReader().stats()
+            while sum(s.connections for s in stats.values()) < 5 and time.monotonic() < deadline:
+                time.sleep(0.5)
+                stats = StatsReader().stats()
         table = in_netns(lab.director, "ipvsadm", "-Ln")
         totals = in_netns(lab.director, "ipvsadm", "-Ln", "--stats")
     finally:
