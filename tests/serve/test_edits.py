@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -23,15 +24,15 @@ def test_a_weight_change_keeps_the_comments_and_checks(nat: Path) -> None:
     assert edited == ["-    server web2 10.11.12.2 weight 2", "+    server web2 10.11.12.2 weight 7"]
     save(proposal)
     text = nat.read_text()
-    assert "server web2 10.11.12.2 weight 7" in text and "server web1 10.11.12.1\n" in text
+    assert "server web2 10.11.12.2 weight 7" in text and "server web1 10.11.12.1" in text
     assert "# persistent + quiesce: without this a returning client keeps reaching a quiesced server" in text
 
 
-@pytest.mark.parametrize(("action", "line"), [("quiesce", "server web1 10.11.12.1 weight 0"),
-                                              ("inactive", "server web1 10.11.12.1 inactive")])
+@pytest.mark.parametrize(("action", "line"), [("quiesce", r"server web1 10\.11\.12\.1 weight 0\n"),
+                                              ("inactive", r"server web1 10\.11\.12\.1( weight 1)? inactive\n")])
 def test_quiesce_and_inactive(nat: Path, action: str, line: str) -> None:
     save(propose(nat, Edit("http", "web1", action)))
-    assert line in nat.read_text()
+    assert re.search(line, nat.read_text())
 
 
 def test_a_weight_ipvsadm_refuses_is_shown_and_not_savable(nat: Path) -> None:
