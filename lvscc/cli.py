@@ -10,7 +10,7 @@ import sys
 
 from lvscc import __version__
 
-COMMANDS = ("check", "compile", "fmt", "import_", "audit", "plan", "snapshot", "watch", "explain")
+COMMANDS = ("check", "compile", "fmt", "import_", "audit", "plan", "snapshot", "watch", "explain", "serve")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   ipvsadm nftables iptables arptables keepalived iproute2 procps kmod
   qemu-system-x86 linux-image-amd64 busybox-static udev python3-venv
+  chromium chromium-driver
 )
 
 if [ "$(id -u)" = 0 ]; then
@@ -26,4 +27,4 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-.venv/bin/python -m pip install -q -e '.[test,fast]' virtme-ng==1.42
+.venv/bin/python -m pip install -q -e '.[test,fast,serve]' virtme-ng==1.42

@@ -2,7 +2,7 @@
 _lvscc() {
     local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}"
     if [ "$COMP_CWORD" -eq 1 ]; then
-        COMPREPLY=($(compgen -W "check compile fmt import audit plan snapshot watch explain --version --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "check compile fmt import audit plan snapshot watch explain serve --version --help" -- "$cur"))
         return
     fi
     case "${COMP_WORDS[1]} $prev" in
@@ -31,6 +31,12 @@ _lvscc() {
         "watch --format") COMPREPLY=($(compgen -W "live jsonl" -- "$cur")); return;;
         "watch --metrics-file") COMPREPLY=($(compgen -f -- "$cur")); return;;
         "explain --format") COMPREPLY=($(compgen -W "text json" -- "$cur")); return;;
+        "serve --listen") COMPREPLY=(); return;;
+        "serve --from-dump") COMPREPLY=($(compgen -d -- "$cur")); return;;
+        "serve --host") COMPREPLY=(); return;;
+        "serve --allow") COMPREPLY=(); return;;
+        "serve --password-file") COMPREPLY=($(compgen -f -- "$cur")); return;;
+        "serve --interval") COMPREPLY=(); return;;
     esac
     case "${COMP_WORDS[1]}" in
         check) if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "--target --format --fail-on --allow-include-outside --help" -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi;;
@@ -42,6 +48,7 @@ _lvscc() {
         snapshot) if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "--help" -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi;;
         watch) if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "-o --output --audit --host --interval --format --metrics-file --allow-include-outside --help" -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi;;
         explain) if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "--all --list --format --help" -- "$cur")); else COMPREPLY=(); fi;;
+        serve) if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "--listen --from-dump --host --allow --password-file --set-password --interval --help" -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi;;
     esac
 }
 complete -o filenames -F _lvscc lvscc
