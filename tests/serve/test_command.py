@@ -40,4 +40,4 @@ def test_the_unit_serves_on_localhost_with_a_password_file() -> None:
     args = build_parser().parse_args(argv[1:])
     assert args.command == "serve" and args.listen == ("127.0.0.1", 3636) and args.allow is None
     assert args.password_file == Path("/etc/lvscc/serve.passwd")
-    assert "ReadWritePaths=/etc/lvscc" in UNIT.read_text()
+    assert "ReadWritePaths=-/etc/lvscc" in UNIT.read_text()  # edits rewrite the config there
