@@ -40,16 +40,22 @@ virtual_server 192.168.0.100 80 {
 """
 
 
+# As an installed lvscc runs: from byte-compiled modules (a shell that sets
+# PYTHONDONTWRITEBYTECODE would make every run compile lvscc from source again).
+ENVIRONMENT = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 @dataclass(frozen=True)
 class Sample:
     seconds: float
     max_rss_kib: int
+    cpu_seconds: float = 0.0  # user + system of that process: less disturbed by other load than wall time
 
 
 def run_once(argv: Sequence[str], cwd: Path) -> Sample:
     """One process, timed from spawn to reap; its own peak RSS from wait4 (not the children's max)."""
     start = time.perf_counter()
-    process = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENVIRONMENT)
     assert process.stderr is not None
     error = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
@@ -57,7 +63,7 @@ def run_once(argv: Sequence[str], cwd: Path) -> Sample:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode not in (0, 1):  # 1: findings (keepalived -t and lvscc check both say so)
         raise SystemExit(f"{' '.join(argv)} exited {process.returncode}:\n{error.decode(errors='replace')[-2000:]}")
-    return Sample(elapsed, usage.ru_maxrss)
+    return Sample(elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
 
 
 @dataclass(frozen=True)
@@ -124,7 +130,8 @@ def main() -> None:
         clear()
         full = run_once([*lvscc, "compile", "big.lvs", "-o", "out"], work)
         megabytes, files = tree_megabytes(work / "out"), sum(1 for _ in (work / "out").rglob("*"))
-    print(f"machine: {os.cpu_count()} cores, {os.uname().sysname} {os.uname().release}; "
+    print(f"machine: {os.cpu_count()} cores, {os.uname().sysname} {os.uname().release}, "
+          f"load average {os.getloadavg()[0]:.1f} at the end; "
           f"median of {args.runs} paired runs (compile rows: {max(1, args.runs // 2)})")
     print("| work | lvscc | peer | ratio | goal |\n|---|---|---|---|---|")
     for row in rows:
