@@ -14,7 +14,7 @@ import pytest
 from lark import lark as lark_module
 
 from lvscc import parse
-from lvscc.cli import COMMANDS
+from lvscc.cli import COMMANDS, build_parser
 from lvscc.manual import commands
 
 REPO = Path(__file__).parents[1]
@@ -48,8 +48,6 @@ def test_a_command_builds_the_same_parser_alone_as_in_the_whole(tmp_path: Path) 
     whole = {c.name: c.parser.format_help() for c in commands()}
     assert sorted(whole) == sorted(COMMANDS)
     for name in COMMANDS:
-        from lvscc.cli import build_parser
-
         (alone,) = commands(build_parser(only=name))
         assert alone.parser.format_help() == whole[name]
 
