@@ -40,24 +40,40 @@ virtual_server 192.168.0.100 80 {
 """
 
 
+# As an installed lvscc runs: from byte-compiled modules (a shell that sets
+# PYTHONDONTWRITEBYTECODE would make every run compile lvscc from source again).
+ENVIRONMENT = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 @dataclass(frozen=True)
 class Sample:
     seconds: float
     max_rss_kib: int
+    cpu_seconds: float = 0.0  # user + system of that process: less disturbed by other load than wall time
+
+
+# Linux carries a process's peak RSS across exec, so a child spawned straight from this (large)
+# process reports at least this process's size. GNU time forks from its own small image: its
+# %M is the measured program's peak alone (apt: time). Without it, memory is an upper bound.
+GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 
 
 def run_once(argv: Sequence[str], cwd: Path) -> Sample:
-    """One process, timed from spawn to reap; its own peak RSS from wait4 (not the children's max)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert process.stderr is not None
-    error = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode not in (0, 1):  # 1: findings (keepalived -t and lvscc check both say so)
-        raise SystemExit(f"{' '.join(argv)} exited {process.returncode}:\n{error.decode(errors='replace')[-2000:]}")
-    return Sample(elapsed, usage.ru_maxrss)
+    """One process, timed from spawn to reap; its own peak RSS (through GNU time when installed)."""
+    with tempfile.NamedTemporaryFile("r") as peak:
+        wrapper = [GNU_TIME, "-f", "%M", "-o", peak.name] if GNU_TIME else []
+        start = time.perf_counter()
+        process = subprocess.Popen([*wrapper, *argv], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                   env=ENVIRONMENT)
+        assert process.stderr is not None
+        error = process.stderr.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode not in (0, 1):  # 1: findings (keepalived -t and lvscc check both say so)
+            raise SystemExit(f"{' '.join(argv)} exited {process.returncode}:\n{error.decode(errors='replace')[-2000:]}")
+        max_rss = int(peak.read().split()[-1]) if GNU_TIME else usage.ru_maxrss
+    return Sample(elapsed, max_rss, usage.ru_utime + usage.ru_stime)
 
 
 @dataclass(frozen=True)
@@ -124,7 +140,8 @@ def main() -> None:
         clear()
         full = run_once([*lvscc, "compile", "big.lvs", "-o", "out"], work)
         megabytes, files = tree_megabytes(work / "out"), sum(1 for _ in (work / "out").rglob("*"))
-    print(f"machine: {os.cpu_count()} cores, {os.uname().sysname} {os.uname().release}; "
+    print(f"machine: {os.cpu_count()} cores, {os.uname().sysname} {os.uname().release}, "
+          f"load average {os.getloadavg()[0]:.1f} at the end; memory {'by GNU time' if GNU_TIME else 'an upper bound'}; "
           f"median of {args.runs} paired runs (compile rows: {max(1, args.runs // 2)})")
     print("| work | lvscc | peer | ratio | goal |\n|---|---|---|---|---|")
     for row in rows:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from rich.console import Console
+if TYPE_CHECKING:  # rich takes longer to import than a small check takes to run
+    from rich.console import Console
 
 
 def color_wanted(stream: TextIO) -> bool:
@@ -14,6 +15,8 @@ def color_wanted(stream: TextIO) -> bool:
 
 
 def console(stream: TextIO | None = None) -> Console:
+    from rich.console import Console
+
     stream = stream or sys.stdout
     wanted = color_wanted(stream)
     return Console(file=stream, force_terminal=wanted, no_color=not wanted, highlight=False,

@@ -4,11 +4,17 @@ names), and a "did you mean" for misspelt keywords."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import stat
+import sys
 from dataclasses import dataclass, replace
 from functools import cache
+from pathlib import Path
 
 from lark import Lark, Token, Tree
+from lark import __version__ as lark_version
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.parsers.lalr_interactive_parser import InteractiveParser
 
@@ -36,12 +42,42 @@ SPELLING = {
 }
 
 
+def _cache_dir() -> Path | None:
+    """The user's own cache directory for lvscc, or None when there is none to trust: lark's
+    cache is a pickle, so it is read only from a directory this user owns and nobody else
+    may write to (never a shared /tmp)."""
+    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    directory = Path(root, "lvscc")
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = directory.stat()
+    except OSError:  # a read-only or absent home: build in memory
+        return None
+    if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return None
+    return directory
+
+
+def _cache_file(path: Path, grammar: str) -> str | bool:
+    """Where lark keeps this grammar's parse tables between runs (building them is most of a
+    small check's run time). The name carries a hash of the grammar and its path, so every
+    grammar, checkout, lark and Python keeps its own file; lark also hashes the grammar and its
+    options into the file and rebuilds on a mismatch."""
+    directory = _cache_dir()
+    if directory is None:
+        return False
+    digest = hashlib.sha256(f"{path}\0{grammar}".encode()).hexdigest()[:16]
+    return str(directory / f"grammar-{digest}-lark{lark_version}-py{sys.version_info[0]}{sys.version_info[1]}.pickle")
+
+
 def _build(**options: object) -> Lark:
     # keep_all_tokens instead of propagate_positions: every node keeps its keyword and braces,
     # so a span is read off its first and last token when a diagnostic needs one, and parsing
     # skips lark's per-node position bookkeeping (about half of the parse time on big files).
-    return Lark.open(str(data_dir("grammar") / "lvs.lark"), parser="lalr", lexer="contextual",
-                     keep_all_tokens=True, maybe_placeholders=False, **options)
+    path = data_dir("grammar") / "lvs.lark"
+    grammar = path.read_text(encoding="utf-8")
+    return Lark(grammar, source_path=str(path), parser="lalr", lexer="contextual", keep_all_tokens=True,
+                maybe_placeholders=False, cache=_cache_file(path, grammar), **options)
 
 
 @cache

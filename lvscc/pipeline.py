@@ -8,15 +8,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import wraps
 from pathlib import Path
-from typing import Callable, Iterator, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterator, ParamSpec, TypeVar
 
 from lvscc.diagnostics import Diagnostic, Severity, has_errors
 from lvscc.load import IO_ERROR, load
 from lvscc.model.config import Config
 from lvscc.model.span import Span
 from lvscc.progress import SILENT, Progress
-from lvscc.render import Artifact, Backend, render
 from lvscc.rules import check
+
+if TYPE_CHECKING:  # rendering imports jinja2, which `check` never needs
+    from lvscc.render import Artifact, Backend
 
 
 P = ParamSpec("P")
@@ -95,6 +97,7 @@ def check_file(path: str | Path, *, include_anywhere: bool = False) -> Result:
 def compile_file(path: str | Path, backends: list[Backend], layout: str = "flat",
                  progress: Progress = SILENT, *, include_anywhere: bool = False) -> Result:
     from lvscc.lower import lower
+    from lvscc.render import render
 
     progress.phase("checking")
     checked = check_file(path, include_anywhere=include_anywhere)

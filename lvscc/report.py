@@ -8,15 +8,15 @@ import json
 import unicodedata
 from collections import Counter
 from pathlib import Path
-from typing import Iterable
-
-from rich.console import Console
-from rich.text import Text
+from typing import TYPE_CHECKING, Iterable
 
 from lvscc import __version__
 from lvscc.catalogue import UnknownCode, catalogue, lookup
 from lvscc.diagnostics import Diagnostic, Severity
 from lvscc.model.span import Span
+
+if TYPE_CHECKING:  # rich is imported where text is styled: a clean check or JSON never needs it
+    from rich.text import Text
 
 TAB = "    "
 STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold cyan"}
@@ -58,6 +58,8 @@ def _caret(line: str, span: Span) -> tuple[int, int]:
 
 
 def _header(diagnostic: Diagnostic) -> Text:
+    from rich.text import Text
+
     span = diagnostic.span
     where = f"{span.file}:{span.line}:{span.column}: " if _located(span) else ""
     return Text.assemble(
@@ -68,6 +70,8 @@ def _header(diagnostic: Diagnostic) -> Text:
 
 
 def _snippet(diagnostic: Diagnostic, sources: dict[str, list[str]]) -> list[Text]:
+    from rich.text import Text
+
     span = diagnostic.span
     lines = sources.get(span.file, [])
     if not _located(span) or span.line > len(lines):
@@ -84,6 +88,8 @@ def _snippet(diagnostic: Diagnostic, sources: dict[str, list[str]]) -> list[Text
 
 
 def _one(diagnostic: Diagnostic, sources: dict[str, list[str]]) -> list[Text]:
+    from rich.text import Text
+
     out = [_header(diagnostic), *_snippet(diagnostic, sources)]
     if diagnostic.hint:
         pad = " " * (len(str(diagnostic.span.line)) if _located(diagnostic.span) else 1)
@@ -101,6 +107,8 @@ def summary(diagnostics: Iterable[Diagnostic]) -> str:
 
 
 def _to_ansi(text: Text) -> str:
+    from rich.console import Console
+
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=True, color_system="standard", width=1 << 16,
                       soft_wrap=True, highlight=False, markup=False, emoji=False)
@@ -114,6 +122,8 @@ def render_text(diagnostics: list[Diagnostic], sources: dict[str, str], color: b
     User text is never read as markup: styles are attached to Text spans."""
     if not diagnostics:
         return ""
+    from rich.text import Text
+
     lines = {name: text.splitlines() for name, text in sources.items()}  # once per file, not per finding
     blocks = [Text("\n").join(_one(d, lines)) for d in diagnostics]
     whole = Text("\n\n").join([*blocks, Text.assemble((summary(diagnostics), "bold"))])

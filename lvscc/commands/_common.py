@@ -6,8 +6,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lvscc import report
-from lvscc.console import color_wanted
 from lvscc.diagnostics import Diagnostic, Severity
 
 FORMATS = ("text", "json", "sarif")
@@ -26,6 +24,11 @@ def add_include_option(parser: argparse.ArgumentParser) -> None:
 
 def emit(diagnostics: list[Diagnostic], sources: dict[str, str], fmt: str) -> None:
     """Text findings go to stderr, like a compiler's; machine formats are the output itself."""
+    if fmt == "text" and not diagnostics:
+        return
+    from lvscc import report
+    from lvscc.console import color_wanted
+
     if fmt == "json":
         sys.stdout.write(report.render_json(diagnostics) + "\n")
     elif fmt == "sarif":

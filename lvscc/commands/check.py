@@ -6,8 +6,6 @@ import argparse
 import sys
 
 from lvscc.commands._common import add_diagnostic_options, add_include_option, emit, exit_code
-from lvscc.pipeline import check_file
-from lvscc.target import TargetError, check_target, load_target
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,6 +19,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from lvscc.pipeline import check_file
+
+    if args.target:  # lvscc.target lowers the config: the lowering stage is imported for --target only
+        from lvscc.target import TargetError, check_target, load_target
     try:
         target = load_target(args.target) if args.target else None
     except TargetError as e:
