@@ -6,7 +6,7 @@ from lvscc.render import Backend
 
 
 def rule_families(host: HostState) -> set[int]:
-    return {r.destination.version for r in (*host.marks, *host.redirects)} | {r.source.version for r in host.masquerades}
+    return {r.destination.version for r in (*host.marks, *host.redirects, *host.helpers)} | {r.source.version for r in host.masquerades}
 
 
 BACKEND = Backend(

@@ -7,7 +7,7 @@ from lvscc.render import Backend
 
 
 def _has_rules(host: HostState) -> bool:
-    return bool(host.marks or host.redirects or host.masquerades)
+    return bool(host.marks or host.redirects or host.masquerades or host.helpers)
 
 
 BACKEND = Backend(
