@@ -4,7 +4,6 @@ atomic — on any error DIR is left exactly as it was."""
 from __future__ import annotations
 
 import argparse
-import difflib
 import sys
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from lvscc.commands._common import add_diagnostic_options, emit, exit_code
 from lvscc.diagnostics import has_errors
 from lvscc.output import OutputError, manifest, write
 from lvscc.pipeline import compile_file
-from lvscc.render import LAYOUTS, Backend, registry
+from lvscc.render import LAYOUTS, Backend, BackendChoiceError, select
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("file", metavar="FILE")
     parser.add_argument("-o", "--output", required=True, metavar="DIR", help="output directory (replaced as a whole)")
     parser.add_argument("--backend", action="append", metavar="NAME",
-                        help="only this backend (repeatable); default: all default backends")
+                        help="a backend or set (repeatable): NAME, default, all, +NAME / -NAME (default set plus/minus NAME)")
     parser.add_argument("--layout", choices=LAYOUTS, default="flat",
                         help="flat: DIR/HOST/FILE; rhel, debian: each file where that system loads it at boot")
     add_diagnostic_options(parser)
@@ -28,15 +27,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _select(names: list[str] | None) -> list[Backend]:
-    known = registry()
-    if not names:
-        return [b for b in known.values() if b.default]
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        close = difflib.get_close_matches(unknown[0], list(known), n=1)
-        hint = f" (did you mean {close[0]}?)" if close else ""
-        raise SystemExit(f"lvscc compile: unknown backend {unknown[0]}{hint}; backends: {', '.join(known)}")
-    return [known[n] for n in dict.fromkeys(names)]
+    try:
+        return select(names)
+    except BackendChoiceError as e:
+        raise SystemExit(f"lvscc compile: {e}") from None
 
 
 def run(args: argparse.Namespace) -> int:
