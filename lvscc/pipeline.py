@@ -13,7 +13,7 @@ from typing import Callable, Iterator, ParamSpec, TypeVar
 from lvscc.diagnostics import Diagnostic, has_errors
 from lvscc.load import IO_ERROR, load
 from lvscc.model.config import Config
-from lvscc.render import Artifact, Backend, render
+from lvscc.render import Artifact, Backend, coverage, render
 from lvscc.rules import check
 
 
@@ -84,4 +84,5 @@ def compile_file(path: str | Path, backends: list[Backend], layout: str = "flat"
         return Result(checked.config, found, checked.sources)
     intent = lower(checked.config)
     artifacts = render(checked.config, intent, backends, layout)
+    found += coverage(checked.config, intent, backends)
     return Result(checked.config, found, checked.sources, artifacts)

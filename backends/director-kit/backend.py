@@ -14,4 +14,5 @@ BACKEND = Backend(
     layouts={layout: {SCRIPT: f"usr/local/sbin/{SCRIPT}"} for layout in ("rhel", "debian")},
     modes={SCRIPT: 0o755},
     yields_to=("keepalived", "piranha"),
+    carries=frozenset({"sysctls", "addresses", "sync"}),
 )

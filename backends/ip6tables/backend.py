@@ -15,4 +15,5 @@ BACKEND = Backend(
     files={"rules.v6": "rules.v6.j2"},
     layouts={"rhel": {"rules.v6": "etc/sysconfig/ip6tables"}, "debian": {"rules.v6": "etc/iptables/rules.v6"}},
     wants=lambda host: 6 in rule_families(host),
+    carries=frozenset({"netfilter6"}),
 )

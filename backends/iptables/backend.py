@@ -15,4 +15,5 @@ BACKEND = Backend(
     files={"rules.v4": "rules.v4.j2"},
     layouts={"rhel": {"rules.v4": "etc/sysconfig/iptables"}, "debian": {"rules.v4": "etc/iptables/rules.v4"}},
     wants=lambda host: 4 in rule_families(host),
+    carries=frozenset({"netfilter4"}),
 )

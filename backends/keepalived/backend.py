@@ -17,4 +17,5 @@ BACKEND = Backend(
         "keepalived_checker": keepalived.checker,
     },
     default=False,
+    carries=frozenset({"ipvs", "addresses", "sync", "check", "sorry-server", "quiesce", "heartbeat"}),
 )

@@ -20,4 +20,5 @@ BACKEND = Backend(
     },
     wants=_has_rules,
     default=False,
+    carries=frozenset({"netfilter4", "netfilter6"}),
 )

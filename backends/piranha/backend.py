@@ -11,4 +11,5 @@ BACKEND = Backend(
     unsupported=piranha.unsupported,
     filters={"piranha_str": piranha.string, "piranha_check_port": piranha.check_port},
     default=False,
+    carries=frozenset({"ipvs", "addresses", "sync", "check", "sorry-server", "quiesce", "heartbeat"}),
 )
