@@ -287,8 +287,9 @@ class ClusterBuilder(Builder):
         elif kind == "ftp":
             values["ftp"] = Ftp(self.port_range(arguments[0]) if arguments else DEFAULT_FTP_PASSIVE, self.span(stmt))
         elif kind == "sorry_server":
-            parsed = self.address(arguments[0])
+            parsed = self.address(arguments[0], port=True)
             values["sorry_server"] = parsed.address if parsed else None
+            values["sorry_port"] = parsed.port if parsed else None
         else:  # flags: one_packet, quiesce, disabled
             values[{"one_packet": "one_packet", "quiesce": "quiesce", "disabled": "active"}[kind]] = kind != "disabled"
 

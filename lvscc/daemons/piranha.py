@@ -93,6 +93,7 @@ def _service(svc: VirtualService) -> list[Diagnostic]:
         ("scheduler flags", bool(svc.sched_flags)), ("one-packet scheduling", svc.one_packet),
         ("the persistence engine", svc.persistence_engine is not None),
         ("connection thresholds", any(rs.upper or rs.lower for rs in svc.servers)),
+        ("the sorry server's port", svc.sorry_port is not None and svc.sorry_port != svc.port),
         ("which ports carry the firewall mark (the packet-filter artifacts do)", len(
             [p for m in svc.mark_ports for p in m.ports]) > 1),
     ) if present]
