@@ -367,11 +367,12 @@ class ClusterBuilder(Builder):
 
 
 def _check_identities(services: list[VirtualService], builder: Builder) -> None:
-    """A real server is one host: the same name cannot stand for two addresses."""
-    seen: dict[str, RealServer] = {}
+    """A real server is one host: the same name stands for one address per family (a dual-stack
+    host has an IPv4 and an IPv6 one), never for two of the same family."""
+    seen: dict[tuple[str, int], RealServer] = {}
     for service in services:
         for server in service.servers:
-            first = seen.setdefault(server.name, server)
+            first = seen.setdefault((server.name, server.address.version), server)
             if first is not server and first.address != server.address:
                 builder.fail(SERVER_IDENTITY, f"server {server.name} is {server.address} here but {first.address} "
                              f"at line {first.span.line}", server.span,
