@@ -5,6 +5,7 @@ in the nft table; the real tools accept both, and the probes read them back as t
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
 from ipaddress import ip_address
 from pathlib import Path
 
@@ -90,3 +91,16 @@ def test_nft_table_assigns_the_helper(case: str, notation: str, netns: str, tmp_
     _, intent = _director(case)
     assert tuple(r for r in found.owned if isinstance(r, HelperRule)) == intent.host("primary").helpers
     assert not found.foreign
+
+
+def test_audit_reports_a_missing_helper_and_the_plan_leaves_it_to_a_reload() -> None:
+    from lvscc.audit import diff, scope_for
+    from lvscc.model.config import AuditPolicy
+    from lvscc.plan import PlanOptions, plan
+
+    _, intent = _director("nat")
+    wanted = intent.host("primary")
+    observed = replace(wanted, helpers=())
+    drifts = diff(wanted, observed, AuditPolicy(), scope_for(wanted, AuditPolicy(), frozenset({"netfilter"})))
+    assert [(d.kind, d.object) for d in drifts] == [("missing", "conntrack helper ftp for tcp 192.0.2.21:21")]
+    assert plan(drifts, PlanOptions()) == []  # no single command re-attaches it: reload the compiled rules
