@@ -89,7 +89,15 @@ def _service(svc: VirtualService) -> list[Diagnostic]:
         found.append(error("LVS352", f"{where}: lvs.cf `address` needs the VIP and its device", _at(svc, "vip"),
                            "write `vip ADDRESS dev DEVICE`"))
     found += _check(svc, where)
-    dropped = [what for what, present in (
+    dropped = cannot_say(svc)
+    if dropped:
+        found.append(warning("LVS356", f"{where}: lvs.cf cannot say {', '.join(dropped)}", svc.span))
+    return found
+
+
+def cannot_say(svc: VirtualService) -> list[str]:
+    """What of a service lvs.cf has no keyword for (said in the file and as LVS356)."""
+    return [what for what, present in (
         ("scheduler flags", bool(svc.sched_flags)), ("one-packet scheduling", svc.one_packet),
         ("the persistence engine", svc.persistence_engine is not None),
         ("connection thresholds", any(rs.upper or rs.lower for rs in svc.servers)),
@@ -97,9 +105,6 @@ def _service(svc: VirtualService) -> list[Diagnostic]:
         ("which ports carry the firewall mark (the packet-filter artifacts do)", len(
             [p for m in svc.mark_ports for p in m.ports]) > 1),
     ) if present]
-    if dropped:
-        found.append(warning("LVS356", f"{where}: lvs.cf cannot say {', '.join(dropped)}", svc.span))
-    return found
 
 
 def _check(svc: VirtualService, where: str) -> list[Diagnostic]:
