@@ -118,5 +118,5 @@ def test_what_has_no_equivalent_is_said_in_the_file() -> None:
     assert "# VRRP declares the master dead after 3 adverts (6s); no keepalived equivalent: " \
            "dead-after 10s, monitor-links\n" in keepalived
     assert "no keepalived equivalent" not in _file("keepalived", cluster="heartbeat { interval 2s  dead-after 6s }")
-    piranha = _file("piranha", service="sorry-server 198.51.100.99:8080\n one-packet".replace("tcp", "udp"))
+    piranha = _file("piranha", service="sorry-server 198.51.100.99:8080")
     assert "\t# lvs.cf cannot say the sorry server's port\n" in piranha
