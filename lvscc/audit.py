@@ -19,6 +19,7 @@ from lvscc.model.config import AuditPolicy, IPAddress, IPNetwork, TunnelType, We
 from lvscc.model.state import (
     Address,
     ArpRule,
+    HelperRule,
     HostState,
     IpvsDest,
     IpvsService,
@@ -126,6 +127,8 @@ def describe(obj: object) -> str:
             return f"masquerade from {obj.source}{sport}"
         case RedirectRule():
             return f"redirect {obj.protocol.value} {endpoint(obj.destination, obj.port)}"
+        case HelperRule():
+            return f"conntrack helper {obj.helper} for {obj.protocol.value} {endpoint(obj.destination, obj.port)}"
         case ArpRule(part="drop"):
             return f"arp drop rule vip {obj.vip}"
         case ArpRule(part="mangle"):
@@ -157,6 +160,8 @@ def section_of(obj: object) -> str:
             return "timeouts"
         case MarkRule() | MasqueradeRule() | RedirectRule():
             return "netfilter"
+        case HelperRule():
+            return "helpers"  # audited with the netfilter rules; reloading the compiled rules repairs them
         case ArpRule():
             return "arp"
         case Sysctl():
@@ -189,6 +194,7 @@ def diff(intent: HostState, observed: HostState, policy: AuditPolicy, scope: Sco
         drifts += _diff_sets(_canonical_marks(intent.marks), _canonical_marks(observed.marks))
         drifts += _diff_sets(intent.masquerades, observed.masquerades)
         drifts += _diff_sets(intent.redirects, observed.redirects)
+        drifts += _diff_sets(intent.helpers, observed.helpers)
     if "arp" in audited:
         drifts += _diff_arp(intent.arp, tuple(a for a in observed.arp if scope.owns_address(a.vip)))
         drifts += [_foreign(a) for a in observed.arp if not scope.owns_address(a.vip)]

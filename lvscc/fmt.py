@@ -37,6 +37,7 @@ from lvscc.model.config import (
     TunnelType,
     VirtualService,
 )
+from lvscc.audit import endpoint
 from lvscc.model.span import NOWHERE, Span
 
 from lvscc.syntax.lvs import device, name, quote
@@ -295,7 +296,8 @@ def _service(svc: VirtualService, config: Config, pools: dict[str, Pool], w: Wri
     if svc.quiesce:
         body.append("quiesce")
     if svc.sorry_server is not None:
-        body.append(f"sorry-server {svc.sorry_server}")
+        at = svc.sorry_server if svc.sorry_port is None else endpoint(svc.sorry_server, svc.sorry_port)
+        body.append(f"sorry-server {at}")
     if not svc.active:
         body.append("disabled")
     body += _servers(svc, pools, w)

@@ -97,7 +97,7 @@ def check_file(path: str | Path, *, include_anywhere: bool = False) -> Result:
 def compile_file(path: str | Path, backends: list[Backend], layout: str = "flat",
                  progress: Progress = SILENT, *, include_anywhere: bool = False) -> Result:
     from lvscc.lower import lower
-    from lvscc.render import render
+    from lvscc.render import coverage, render
 
     progress.phase("checking")
     checked = check_file(path, include_anywhere=include_anywhere)
@@ -109,4 +109,5 @@ def compile_file(path: str | Path, backends: list[Backend], layout: str = "flat"
     progress.phase("lowering")
     intent = lower(checked.config)
     artifacts = render(checked.config, intent, backends, layout, progress)
+    found += coverage(checked.config, intent, backends)
     return Result(checked.config, found, checked.sources, artifacts)

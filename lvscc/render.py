@@ -15,9 +15,25 @@ from typing import Callable, Mapping
 
 import jinja2
 
-from lvscc.diagnostics import Diagnostic
+from lvscc.diagnostics import Diagnostic, did_you_mean, warning
 from lvscc.model.config import Config
-from lvscc.model.state import HostState, Intent, rule_comment
+from lvscc.model.span import Span
+from lvscc.model.state import (
+    Address,
+    ArpRule,
+    HelperRule,
+    HostState,
+    Intent,
+    IpvsService,
+    MarkRule,
+    MasqueradeRule,
+    Origin,
+    RedirectRule,
+    Route,
+    Sysctl,
+    TunnelDevice,
+    rule_comment,
+)
 from lvscc.progress import SILENT, Progress
 from lvscc.resources import data_dir
 from lvscc.syntax import arptables, iproute, iptables, ipvsadm, nft, shell, sysctl
@@ -36,6 +52,12 @@ class Backend:
     default: bool = True  # written by `compile` when no --backend is given
     modes: Mapping[str, int] = field(default_factory=dict)  # file name -> unix mode (scripts: 0o755)
     filters: Mapping[str, Callable] = field(default_factory=dict)  # Jinja filters of its own
+    # Backends that own what this one would also set up (the floating VIPs): it is left out when
+    # any of them is chosen, since two owners of a VIP are a split brain.
+    yields_to: tuple[str, ...] = ()
+    # What it carries to the host, by the kinds `needs` gives each declared object: the coverage
+    # check warns about a statement that no chosen backend carries.
+    carries: frozenset[str] = frozenset()
     directory: Path = Path()
 
 
@@ -114,20 +136,169 @@ def output_path(backend: Backend, host: HostState, file: str, layout: str) -> st
     return f"{host.host}/{placed or file}"
 
 
+class BackendChoiceError(ValueError):
+    """A --backend list that names no backend set lvscc can write."""
+
+
+def _named(name: str, known: Mapping[str, Backend]) -> list[str]:
+    if name in ("default", "all"):
+        return [b.name for b in known.values() if b.default or name == "all"]
+    if name not in known:
+        close = did_you_mean(name, [*known, "default", "all"])
+        hint = f" ({close})" if close else ""
+        raise BackendChoiceError(f"unknown backend {name}{hint}; backends: default, all, {', '.join(known)}")
+    return [name]
+
+
+def select(names: list[str] | None) -> list[Backend]:
+    """The backends `--backend` names, in order: a name or a set (`default`, `all`) adds to the
+    choice, `+NAME` adds to the default set, `-NAME` takes out. A backend that yields to a chosen
+    one is left out of a set, and is an error when named beside it."""
+    known = registry()
+    words = names or ["default"]
+    chosen: list[str] = _named("default", known) if words[0][:1] in "+-" else []
+    for word in words:
+        sign, name = (word[0], word[1:]) if word[:1] in "+-" else ("", word)
+        picked = _named(name, known)
+        chosen = [n for n in chosen if n not in picked] if sign == "-" else chosen + picked
+    chosen = list(dict.fromkeys(chosen))
+    for name in chosen:
+        owners = [o for o in known[name].yields_to if o in chosen]
+        if owners and any(w.lstrip("+") == name for w in words):
+            raise BackendChoiceError(f"{name} and {owners[0]} would both own the VIPs; choose one")
+    return [known[n] for n in chosen if not any(o in chosen for o in known[n].yields_to)]
+
+
+def _siblings(backends: list[Backend], host: HostState, layout: str) -> dict[str, str]:
+    """Every file this host gets, by name: where it lands relative to the host's tree."""
+    return {file: output_path(b, host, file, layout).split("/", 1)[1]
+            for b in backends if host.role in b.roles and b.wants(host) for file in b.files}
+
+
 def render(config: Config, intent: Intent, backends: list[Backend], layout: str = "flat",
            progress: Progress = SILENT) -> list[Artifact]:
     artifacts = []
     progress.phase("rendering", len(intent.hosts))
     for host in intent.hosts:
         progress.advance()
+        files = _siblings(backends, host, layout)
         for backend in backends:
             if host.role not in backend.roles or not backend.wants(host):
                 continue
             env = _environment(backend.name)
             for file, template in backend.files.items():
-                text = env.get_template(template).render(config=config, intent=intent, host=host)
+                text = env.get_template(template).render(config=config, intent=intent, host=host,
+                                                         layout=layout, files=files)
                 artifacts.append(
                     Artifact(host.host, backend.name, output_path(backend, host, file, layout), text,
                              backend.modes.get(file, 0o644))
                 )
     return artifacts
+
+
+# --- coverage: every declared statement lands in a file some host loads --------------------
+
+NOT_CARRIED = "LVS360"
+
+
+@dataclass(frozen=True)
+class Need:
+    """One declared thing a host must get, the backend kinds that would carry it, and where it
+    was declared."""
+
+    kinds: tuple[str, ...]
+    what: str
+    origin: Origin
+
+
+def _kinds(obj: object) -> tuple[tuple[str, ...], str] | None:
+    match obj:
+        case IpvsService():
+            return ("ipvs",), "the IPVS service"
+        case MarkRule():
+            return (f"netfilter{obj.destination.version}",), f"firewall mark {obj.fwmark}"
+        case MasqueradeRule():
+            return (f"netfilter{obj.source.version}",), "the MASQUERADE rule"
+        case HelperRule():
+            return (f"netfilter{obj.destination.version}",), f"the {obj.helper} conntrack helper"
+        case RedirectRule():
+            return (f"netfilter{obj.destination.version}", "redirect"), "the REDIRECT rule"
+        case ArpRule():
+            return ("arp",), "the ARP rules"
+        case Sysctl():
+            return ("sysctls",), f"sysctl {obj.key}"
+        case Address():
+            return ("addresses",), f"address {obj.interface.ip}"
+        case Route():
+            return ("routes",), "the route back through the NAT gateway"
+        case TunnelDevice():
+            return ("tunnels",), f"tunnel device {obj.name}"
+    return None
+
+
+def _host_needs(host: HostState) -> list[Need]:
+    found = []
+    for obj in (*host.ipvs, *host.marks, *host.masquerades, *host.helpers, *host.redirects, *host.arp,
+                *host.sysctls, *host.addresses, *host.routes, *host.tunnels):
+        kinds = _kinds(obj)
+        origin = getattr(obj, "origin", None)
+        if kinds is not None and origin is not None:
+            found.append(Need(kinds[0], kinds[1], origin))
+    if host.sync is not None and host.sync.origin is not None:
+        found.append(Need(("sync",), "the sync daemon", host.sync.origin))
+    return found
+
+
+def _daemon_needs(config: Config) -> list[Need]:
+    """What only a failover daemon does: health checks and what hangs on them."""
+    found = []
+    if config.heartbeat is not None:
+        found.append(Need(("heartbeat",), "the heartbeat", Origin(config.heartbeat.span.file, config.heartbeat.span.line, "heartbeat")))
+    for service in config.services:
+        if not service.active:
+            continue
+        where = Origin(service.span.file, service.span.line, f"service {service.name}")
+        if service.check is not None:
+            found.append(Need(("check",), "the health check", Origin(service.check.span.file, service.check.span.line, f"check of service {service.name}")))
+        if service.sorry_server is not None:
+            found.append(Need(("sorry-server",), "the sorry server", where))
+        if service.quiesce:
+            found.append(Need(("quiesce",), "quiesce", where))
+    return found
+
+
+def _statement_spans(config: Config) -> dict[tuple[str, int], Span]:
+    """The IR's spans by line, so a warning about a lowered object underlines its statement."""
+    spans = [config.forwarding.span, *(span for _, _, span in config.ipvs_sysctls)]
+    spans += [x.span for x in (config.sync_daemon, config.heartbeat) if x is not None]
+    for service in config.services:
+        spans += [service.span, service.forwarding.span, *service.spans.values(), *(r.span for r in service.servers)]
+        spans += [service.check.span] if service.check is not None else []
+    return {(span.file, span.line): span for span in reversed(spans)}
+
+
+def coverage(config: Config, intent: Intent, chosen: list[Backend]) -> list[Diagnostic]:
+    """A warning for each statement some host needs that no chosen backend writes, naming the
+    backends that would."""
+    missing: dict[Origin, tuple[list[str], set[str]]] = {}
+    spans = _statement_spans(config)
+    for host in intent.hosts:
+        needs = _host_needs(host) + (_daemon_needs(config) if host.role == "director" else [])
+        for need in needs:
+            def carries(b: Backend) -> bool:
+                return host.role in b.roles and bool(b.carries & set(need.kinds))
+            if any(carries(b) for b in chosen):
+                continue
+            whats, carriers = missing.setdefault(need.origin, ([], set()))
+            if need.what not in whats:
+                whats.append(need.what)
+            carriers.update(b.name for b in registry().values() if carries(b))
+    return [
+        warning(
+            NOT_CARRIED,
+            f"{origin.what}: {', '.join(whats)} {'is' if len(whats) == 1 else 'are'} written by no chosen backend",
+            spans.get((origin.file, origin.line), Span(origin.file, origin.line, 1, origin.line, 1)),
+            f"add {' or '.join(f'`--backend +{name}`' for name in sorted(carriers))}" if carriers else None,
+        )
+        for origin, (whats, carriers) in sorted(missing.items(), key=lambda item: (item[0].file, item[0].line))
+    ]

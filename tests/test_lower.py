@@ -254,10 +254,13 @@ def test_ftp_keeps_its_own_mark_and_persistence() -> None:
 
 
 def test_ftp_marks_control_port_and_passive_range() -> None:
-    default = primary(config(service("ftp", ftp=Ftp()))).marks
-    assert default == (MarkRule(21, ip_network("192.0.2.10/32"), Protocol.TCP, (PortRange(21, 21), PortRange(10000, 20000))),)
-    own = primary(config(service("ftp", ftp=Ftp(PortRange(30000, 30100))))).marks
+    nat = primary(config(service("ftp", ftp=Ftp(), forwarding=NAT), forwarding=NAT)).marks
+    assert nat == (MarkRule(21, ip_network("192.0.2.10/32"), Protocol.TCP, (PortRange(21, 21), PortRange(10000, 20000))),)
+    own = primary(config(service("ftp", ftp=Ftp(PortRange(30000, 30100)), forwarding=NAT), forwarding=NAT)).marks
     assert own[0].ports == (PortRange(21, 21), PortRange(30000, 30100))
+    # direct routing: the client's answers to an active data connection (to VIP:20) carry the mark too
+    direct = primary(config(service("ftp", ftp=Ftp()))).marks
+    assert direct[0].ports == (PortRange(20, 20), PortRange(21, 21), PortRange(10000, 20000))
 
 
 def test_ftp_modules() -> None:

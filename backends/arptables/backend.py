@@ -9,4 +9,5 @@ BACKEND = Backend(
     files={"arptables.rules": "rules.j2"},
     layouts={"rhel": {"arptables.rules": "etc/sysconfig/arptables"}, "debian": {"arptables.rules": "etc/arptables.rules"}},
     wants=lambda host: bool(host.arp),
+    carries=frozenset({"arp"}),
 )

@@ -6,7 +6,7 @@ from lvscc.render import Backend
 
 
 def rule_families(host: HostState) -> set[int]:
-    return {r.destination.version for r in (*host.marks, *host.redirects)} | {r.source.version for r in host.masquerades}
+    return {r.destination.version for r in (*host.marks, *host.redirects, *host.helpers)} | {r.source.version for r in host.masquerades}
 
 
 BACKEND = Backend(
@@ -15,4 +15,5 @@ BACKEND = Backend(
     files={"rules.v4": "rules.v4.j2"},
     layouts={"rhel": {"rules.v4": "etc/sysconfig/iptables"}, "debian": {"rules.v4": "etc/iptables/rules.v4"}},
     wants=lambda host: 4 in rule_families(host),
+    carries=frozenset({"netfilter4"}),
 )

@@ -9,4 +9,5 @@ BACKEND = Backend(
     roles=("director",),
     files={"ipvsadm.rules": "ipvsadm.rules.j2"},
     layouts={"rhel": {"ipvsadm.rules": "etc/sysconfig/ipvsadm"}, "debian": {"ipvsadm.rules": "etc/ipvsadm.rules"}},
+    carries=frozenset({"ipvs"}),
 )

@@ -1,6 +1,6 @@
 """keepalived backend: rendering only; what it can say and how it quotes is lvscc.daemons.keepalived."""
 
-from lvscc.daemons import keepalived
+from lvscc.daemons import heartbeat_of, keepalived
 from lvscc.render import Backend
 
 BACKEND = Backend(
@@ -15,6 +15,8 @@ BACKEND = Backend(
         "keepalived_router_id": keepalived.router_id,
         "keepalived_service": keepalived.service_of,
         "keepalived_checker": keepalived.checker,
+        "heartbeat": heartbeat_of,
     },
     default=False,
+    carries=frozenset({"ipvs", "addresses", "sync", "check", "sorry-server", "quiesce", "heartbeat"}),
 )

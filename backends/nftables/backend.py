@@ -8,7 +8,7 @@ from lvscc.render import Backend
 
 
 def _has_rules(host: HostState) -> bool:
-    return bool(host.marks or host.redirects or host.masquerades)
+    return bool(host.marks or host.redirects or host.masquerades or host.helpers)
 
 
 BACKEND = Backend(
@@ -21,4 +21,5 @@ BACKEND = Backend(
     },
     wants=_has_rules,
     default=False,
+    carries=frozenset({"netfilter4", "netfilter6"}),
 )

@@ -19,4 +19,5 @@ BACKEND = Backend(
     layouts={layout: {SCRIPT: f"usr/local/sbin/{SCRIPT}"} for layout in ("rhel", "debian")},
     wants=_has_work,
     modes={SCRIPT: 0o755},
+    carries=frozenset({"sysctls", "arp", "redirect", "addresses", "routes", "tunnels"}),
 )

@@ -9,4 +9,5 @@ BACKEND = Backend(
     files={"lvscc-sysctl.conf": "sysctl.conf.j2"},
     layouts={layout: {"lvscc-sysctl.conf": "etc/sysctl.d/90-lvscc.conf"} for layout in ("rhel", "debian")},
     wants=lambda host: bool(host.sysctls),
+    carries=frozenset({"sysctls"}),
 )

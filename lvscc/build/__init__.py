@@ -302,8 +302,9 @@ class ClusterBuilder(Builder):
         elif kind == "ftp":
             values["ftp"] = Ftp(self.port_range(arguments[0]) if arguments else DEFAULT_FTP_PASSIVE, self.span(stmt))
         elif kind == "sorry_server":
-            parsed = self.address(arguments[0])
+            parsed = self.address(arguments[0], port=True)
             values["sorry_server"] = parsed.address if parsed else None
+            values["sorry_port"] = parsed.port if parsed else None
         else:  # flags: one_packet, quiesce, disabled
             values[{"one_packet": "one_packet", "quiesce": "quiesce", "disabled": "active"}[kind]] = kind != "disabled"
 
@@ -393,11 +394,12 @@ def _external(value: Tree | Token) -> bool:
 
 
 def _check_identities(services: list[VirtualService], builder: Builder) -> None:
-    """A real server is one host: the same name cannot stand for two addresses."""
-    seen: dict[str, RealServer] = {}
+    """A real server is one host: the same name stands for one address per family (a dual-stack
+    host has an IPv4 and an IPv6 one), never for two of the same family."""
+    seen: dict[tuple[str, int], RealServer] = {}
     for service in services:
         for server in service.servers:
-            first = seen.setdefault(server.name, server)
+            first = seen.setdefault((server.name, server.address.version), server)
             if first is not server and first.address != server.address:
                 builder.fail(SERVER_IDENTITY, f"server {server.name} is {server.address} here but {first.address} "
                              f"at line {first.span.line}", server.span,

@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 
 from lvscc.commands._common import add_diagnostic_options, add_include_option, emit, exit_code
-from lvscc.diagnostics import did_you_mean, has_errors
+from lvscc.diagnostics import has_errors
 from lvscc.output import OutputError, manifest, write
 from lvscc.pipeline import compile_file
 from lvscc.progress import reporting
-from lvscc.render import LAYOUTS, Backend, registry
+from lvscc.render import LAYOUTS, Backend, BackendChoiceError, select
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("file", metavar="FILE", help="the config; - reads stdin")
     parser.add_argument("-o", "--output", required=True, metavar="DIR", help="output directory (replaced as a whole)")
     parser.add_argument("--backend", action="append", metavar="NAME",
-                        help="only this backend (repeatable); default: all default backends")
+                        help="a backend or set (repeatable): NAME, default, all, +NAME / -NAME (default set plus/minus NAME)")
     parser.add_argument("--layout", choices=LAYOUTS, default="flat",
                         help="flat: DIR/HOST/FILE; rhel, debian: each file where that system loads it at boot")
     add_diagnostic_options(parser)
@@ -32,15 +32,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _select(names: list[str] | None) -> list[Backend]:
-    known = registry()
-    if not names:
-        return [b for b in known.values() if b.default]
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        close = did_you_mean(unknown[0], known)
-        hint = f" ({close})" if close else ""
-        raise SystemExit(f"lvscc compile: unknown backend {unknown[0]}{hint}; backends: {', '.join(known)}")
-    return [known[n] for n in dict.fromkeys(names)]
+    try:
+        return select(names)
+    except BackendChoiceError as e:
+        raise SystemExit(f"lvscc compile: {e}") from None
 
 
 def run(args: argparse.Namespace) -> int:

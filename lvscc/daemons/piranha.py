@@ -89,18 +89,24 @@ def _service(svc: VirtualService) -> list[Diagnostic]:
         found.append(error("LVS352", f"{where}: lvs.cf `address` needs the VIP and its device", _at(svc, "vip"),
                            "write `vip ADDRESS dev DEVICE`"))
     found += _check(svc, where)
-    dropped = [what for what, present in (
+    dropped = cannot_say(svc)
+    if dropped:
+        found.append(warning("LVS356", f"{where}: lvs.cf cannot say {', '.join(dropped)}", svc.span))
+    return found
+
+
+def cannot_say(svc: VirtualService) -> list[str]:
+    """What of a service lvs.cf has no keyword for (said in the file and as LVS356)."""
+    return [what for what, present in (
         ("scheduler flags", bool(svc.sched_flags)), ("one-packet scheduling", svc.one_packet),
         ("the persistence engine", svc.persistence_engine is not None),
         ("connection thresholds", any(rs.upper or rs.lower for rs in svc.servers)),
+        ("the sorry server's port", svc.sorry_port is not None and svc.sorry_port != svc.port),
         ("which ports carry the firewall mark (the packet-filter artifacts do)", len(
             [p for m in svc.mark_ports for p in m.ports]) > 1),
         ("real-server ports of a firewall-mark service (lvsd adds its servers without one)",
          svc.fwmark is not None and any(rs.port not in (None, 0) for rs in svc.servers)),
     ) if present]
-    if dropped:
-        found.append(warning("LVS356", f"{where}: lvs.cf cannot say {', '.join(dropped)}", svc.span))
-    return found
 
 
 def _check(svc: VirtualService, where: str) -> list[Diagnostic]:

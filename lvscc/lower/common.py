@@ -23,6 +23,10 @@ from lvscc.model.state import Origin
 # The guide's FTP scheme (§3.5): control port and passive range all carry mark 21.
 FTP_MARK = 21
 FTP_CONTROL = PortRange(21, 21)
+# Active FTP by direct routing or tunnelling: a real server opens the data connection from
+# VIP:20 itself, and the client's answers reach the director, which must send them to that
+# server (persistence does, once they carry the mark). Behind NAT ip_vs_ftp tracks them instead.
+FTP_DATA = PortRange(20, 20)
 DEFAULT_PASSIVE = PortRange(10000, 20000)
 
 
@@ -89,6 +93,8 @@ def marked_ports(service: VirtualService) -> dict[Protocol, tuple[PortRange, ...
     ports: dict[Protocol, set[PortRange]] = {}
     if service.ftp is not None:
         ports[Protocol.TCP] = {FTP_CONTROL, service.ftp.passive or DEFAULT_PASSIVE}
+        if any(method_of(server, service) is not Method.NAT for server in active_servers(service)):
+            ports[Protocol.TCP].add(FTP_DATA)
     for group in service.mark_ports:
         ports.setdefault(group.protocol, set()).update(group.ports)
     return {

@@ -17,8 +17,10 @@ from lvscc.model.config import (
 )
 from lvscc.model.state import (
     Address,
+    HelperRule,
     HostState,
     IpvsDest,
+    IpvsSync,
     IpvsService,
     IpvsTimeouts,
     MarkRule,
@@ -45,6 +47,7 @@ from lvscc.lower.order import canonical
 # and 2 their own names, and ipvsadm-save prints those names (print_sched_flags).
 _FLAG_BITS = {"flag-1": 1, "flag-2": 2, "flag-3": 3, "sh-fallback": 1, "sh-port": 2, "mh-fallback": 1, "mh-port": 2}
 _FTP_DATA_PORT = 20
+_FTP_CONTROL_PORT = 21
 
 
 def _flag_name(scheduler: str, bit: int) -> str:
@@ -161,6 +164,26 @@ def masquerade_rules(config: Config) -> list[MasqueradeRule]:
     return rules
 
 
+def helper_rules(config: Config) -> list[HelperRule]:
+    """The ftp conntrack helper on every FTP service's control connection, whatever the
+    forwarding: kernels >= 6.0 attach no helper by themselves, and ip_vs_ftp (NAT) and the
+    director's MASQUERADE of active-mode data connections need it (LVS135, docs/language.md)."""
+    return [
+        HelperRule("ftp", vip_address(service), Protocol.TCP, _FTP_CONTROL_PORT, service_origin(service))
+        for service in active_services(config)
+        if service.ftp is not None
+    ]
+
+
+def sync_daemon(config: Config, director: Director) -> IpvsSync | None:
+    """The director that starts out holding the VIPs (primary) sends, the other receives."""
+    sync = config.sync_daemon
+    if sync is None:
+        return None
+    state = "master" if director.role == "primary" else "backup"
+    return IpvsSync(state, sync.interface, sync.sync_id, origin(sync.span, "sync-daemon"))
+
+
 def director_sysctls(config: Config) -> list[Sysctl]:
     sysctls = [
         Sysctl(f"net.ipv4.vs.{name}", " ".join(str(v) for v in values), origin(span, f"ipvs {name}"))
@@ -228,5 +251,7 @@ def director_state(config: Config, director: Director) -> HostState:
             sysctls=tuple(director_sysctls(config)),
             modules=tuple(modules(config)),
             addresses=tuple(floating_addresses(config, director)),
+            helpers=tuple(helper_rules(config)),
+            sync=sync_daemon(config, director),
         )
     )

@@ -13,6 +13,7 @@ from lvscc.model.config import IPAddress, IPNetwork, Protocol
 from lvscc.model.state import (
     Address,
     ArpRule,
+    HelperRule,
     HostState,
     IpvsService,
     MarkRule,
@@ -48,6 +49,10 @@ def _masquerade(rule: MasqueradeRule) -> tuple:
 
 def _redirect(rule: RedirectRule) -> tuple:
     return (_addr(rule.destination), _proto(rule.protocol), rule.port, rule.last or rule.port)
+
+
+def _helper(rule: HelperRule) -> tuple:
+    return (rule.helper, _addr(rule.destination), _proto(rule.protocol), rule.port)
 
 
 def _arp(rule: ArpRule) -> tuple:
@@ -92,4 +97,5 @@ def canonical(host: HostState) -> HostState:
         addresses=unique_sorted(host.addresses, _address),
         routes=unique_sorted(host.routes, _route),
         tunnels=unique_sorted(host.tunnels, _tunnel),
+        helpers=unique_sorted(host.helpers, _helper),
     )

@@ -207,6 +207,7 @@ class VirtualService:
     ftp: Ftp | None = None
     active: bool = True
     sorry_server: IPAddress | None = None
+    sorry_port: int | None = None  # None: the service's port (keepalived's sorry_server IP [PORT])
     span: Span = NOWHERE
     spans: Mapping[str, Span] = field(default_factory=dict, compare=False, hash=False, repr=False)
 

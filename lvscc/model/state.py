@@ -134,6 +134,29 @@ class RedirectRule:
 
 
 @dataclass(frozen=True)
+class HelperRule:
+    """Attach conntrack helper `helper` to connections to `destination`:`port` (iptables raw
+    PREROUTING `-j CT --helper`, nft `ct helper set`): kernels from 6.0 on never attach one by
+    themselves, and without it ip_vs_ftp cannot rewrite the FTP control connection."""
+
+    helper: str  # the kernel's helper name, e.g. "ftp" (nf_conntrack_ftp)
+    destination: IPAddress
+    protocol: Protocol
+    port: int
+    origin: Origin | None = _origin()
+
+
+@dataclass(frozen=True)
+class IpvsSync:
+    """ipvsadm --start-daemon STATE --syncid ID --mcast-interface DEV."""
+
+    state: str  # "master" on the director that holds the VIPs, "backup" on the other
+    interface: str
+    sync_id: int
+    origin: Origin | None = _origin()
+
+
+@dataclass(frozen=True)
 class ArpRule:
     """arptables: drop ARP requests for the VIP, and rewrite the VIP as ARP sender to `real`."""
 
@@ -237,6 +260,8 @@ class HostState:
     addresses: tuple[Address, ...] = ()
     routes: tuple[Route, ...] = ()
     tunnels: tuple[TunnelDevice, ...] = ()
+    helpers: tuple[HelperRule, ...] = ()
+    sync: IpvsSync | None = None  # not probed: the auditor does not read sync daemons
     # Observed only: what a probe saw that lvscc does not own (another nft table, an iptables
     # rule without an lvscc comment), described for the report. Never set in an Intent.
     foreign: tuple[str, ...] = ()

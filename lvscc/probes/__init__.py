@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Mapping, TypeVar
 
-from lvscc.model.state import HostState, MarkRule, MasqueradeRule, RedirectRule
+from lvscc.model.state import HelperRule, HostState, MarkRule, MasqueradeRule, RedirectRule
 from lvscc.probes.host import parse_addresses, parse_fou, parse_links, parse_modules, parse_routes, parse_sysctl, parse_timeouts
 from lvscc.probes.ipvsadm import parse_save
 from lvscc.probes.netfilter import Rules, parse_arptables_save, parse_iptables_save, parse_nft
@@ -95,6 +95,7 @@ def observe(texts: Mapping[str, str], host: str, role: str, nft_table: str = "lv
             marks=tuple(r for r in rules.owned if isinstance(r, MarkRule)),
             masquerades=tuple(r for r in rules.owned if isinstance(r, MasqueradeRule)),
             redirects=tuple(r for r in rules.owned if isinstance(r, RedirectRule)),
+            helpers=tuple(r for r in rules.owned if isinstance(r, HelperRule)),
         )
     foreign = list(rules.foreign)
     if ARP in texts:

@@ -15,7 +15,7 @@ from ipaddress import ip_network
 from typing import Any
 
 from lvscc.model.config import IPNetwork, PortRange, Protocol
-from lvscc.model.state import ArpRule, MarkRule, MasqueradeRule, Origin, RedirectRule, merge_ports
+from lvscc.model.state import ArpRule, HelperRule, MarkRule, MasqueradeRule, Origin, RedirectRule, merge_ports
 from lvscc.syntax import Refused, printable
 from lvscc.syntax import arptables, iptables, nft
 
@@ -27,7 +27,7 @@ XTABLES_TABLES = {("ip", t) for t in ("filter", "mangle", "nat", "raw", "securit
     ("ip6", t) for t in ("filter", "mangle", "nat", "raw", "security")
 } | {("arp", "filter")}
 
-NetfilterRule = MarkRule | MasqueradeRule | RedirectRule
+NetfilterRule = MarkRule | MasqueradeRule | RedirectRule | HelperRule
 
 
 @dataclass
@@ -46,7 +46,8 @@ class _Match:
     dports: list[PortRange] = field(default_factory=list)
     sports: list[PortRange] = field(default_factory=list)
     mark: int | None = None
-    action: str | None = None  # "mark" | "masquerade" | "redirect"
+    action: str | None = None  # "mark" | "masquerade" | "redirect" | "helper"
+    helper: str | None = None  # the conntrack helper a "helper" rule attaches
     unknown: bool = False
 
     def rule(self, origin: Origin) -> NetfilterRule | None:
@@ -60,6 +61,9 @@ class _Match:
             ports = self.dports[0] if self.dports else PortRange(0, 0)
             last = ports.last if ports.last != ports.first else None
             return RedirectRule(self.daddr.network_address, self.protocol, ports.first, origin, last)  # type: ignore[union-attr]
+        one_port = len(self.dports) == 1 and self.dports[0].first == self.dports[0].last
+        if self.action == "helper" and self.helper and single and self.protocol and one_port and not self.sports:
+            return HelperRule(self.helper, self.daddr.network_address, self.protocol, self.dports[0].first, origin)  # type: ignore[union-attr]
         if self.action == "masquerade" and self.saddr and not self.daddr and not self.dports and len(self.sports) <= 1:
             sport = self.sports[0].first if self.sports and self.sports[0].first == self.sports[0].last else None
             if self.sports and sport is None:
@@ -117,6 +121,8 @@ def _nft_rule(exprs: list[dict]) -> _Match:
                 found.action = "masquerade"
             elif "redirect" in expr and not expr["redirect"]:
                 found.action = "redirect"
+            elif isinstance(expr.get("ct helper"), str):
+                found.action, found.helper = "helper", expr["ct helper"]
             elif "counter" not in expr:
                 found.unknown = True
         except (KeyError, TypeError, ValueError):
@@ -200,6 +206,10 @@ def _xt_rule(words: list[str]) -> tuple[_Match, str | None]:
                 comment = value
             case "-j" | "--jump" if value in ("MARK", "MASQUERADE", "REDIRECT"):
                 found.action = {"MARK": "mark", "MASQUERADE": "masquerade", "REDIRECT": "redirect"}[value]
+            case "-j" | "--jump" if value == "CT":
+                found.action = "helper"
+            case "--helper":
+                found.helper = value
             case "--set-xmark" | "--set-mark":
                 found.mark = _xt_mark(value)
             case _:

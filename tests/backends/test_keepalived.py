@@ -193,7 +193,10 @@ def test_http_check_keeps_path_host_and_status() -> None:
     assert 'path "/health?full=1"' in text
     assert 'virtualhost "shop.example"' in text
     assert "status_code 200" in text
-    assert "connect_timeout 4" in text and "delay_before_retry 20" in text and "delay_loop 20" in text
+    # nanny's timeout is its check interval and connect timeout; reentry is not a retry delay
+    assert "connect_timeout 4" in text and "delay_loop 4" in text and "retry 0" in text
+    assert "delay_before_retry" not in text and "delay_loop 20" not in text
+    assert "`reentry 20s` (how long a recovered server must stay up)" in text
     assert "real_server 198.51.100.11 8080" in text and "uthreshold 100" in text and "lthreshold 10" in text
     assert "inhibit_on_failure" in text and "sorry_server 198.51.100.99 80" in text
 

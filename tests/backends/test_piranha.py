@@ -69,7 +69,7 @@ def test_rendered_file_reads_back_through_lvsconfig_rules() -> None:
 def test_booleans_are_zero_or_one_and_inactive_is_written() -> None:
     text = _lvs_cf(_config(service="tcp 80\n disabled", server="inactive"))[0]
     assert "\tactive = 0\n" in text and "\t\tactive = 0\n" in text
-    assert "syncdaemon = 0\n" in text and "heartbeat = 0\n" in text
+    assert "syncdaemon = 0\n" in text and "monitor_links = 0\n" in text
 
 
 @pytest.mark.parametrize("code,cluster,service,server", [

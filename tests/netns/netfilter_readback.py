@@ -37,12 +37,17 @@ def meant(host: HostState, family: int | None = None) -> Counter:
         if family in (None, q.source.version):
             proto = str(q.protocol) if q.protocol else None
             rules[("masquerade", None, str(q.source), proto, None, q.sport, None)] += 1
+    for h in host.helpers:
+        if family in (None, h.destination.version):
+            rules[("helper", str(ip_network(h.destination)), None, str(h.protocol), (h.port, h.port), None,
+                   h.helper)] += 1
     return rules
 
 
 # --- nftables -----------------------------------------------------------------------------------
 
-CHAIN_ACTION = {"prerouting": "mark", "nat_prerouting": "redirect", "nat_postrouting": "masquerade"}
+CHAIN_ACTION = {"prerouting": "mark", "nat_prerouting": "redirect", "nat_postrouting": "masquerade",
+                "helpers": "helper"}
 
 
 def _nft_ports(right: object) -> list[tuple[int, int]]:
@@ -88,6 +93,8 @@ def nft_rules(ruleset: dict, table: str) -> Counter:
                         fields["sport"] = ports[0][0]
             elif "mangle" in expr:
                 mark = expr["mangle"]["value"]
+            elif "ct helper" in expr:
+                mark = expr["ct helper"]
         for pair in fields["dports"]:  # type: ignore[union-attr]
             rules[(CHAIN_ACTION[rule["chain"]], fields["daddr"], fields["saddr"], fields["proto"], pair,
                    fields["sport"], mark)] += 1
@@ -102,7 +109,7 @@ def _split_ports(text: str) -> list[tuple[int, int]]:
     return pairs
 
 
-def appended(save_output: str, tables: tuple[str, ...] = ("mangle", "nat")) -> list[list[str]]:
+def appended(save_output: str, tables: tuple[str, ...] = ("raw", "mangle", "nat")) -> list[list[str]]:
     """The -A lines of the given tables in iptables-save output, split into words."""
     lines, table = [], ""
     for line in save_output.splitlines():
@@ -114,14 +121,14 @@ def appended(save_output: str, tables: tuple[str, ...] = ("mangle", "nat")) -> l
 
 
 def saved_rules(save_output: str) -> Counter:
-    """Read the mangle and nat tables of iptables-save back into meant()'s shape (a multiport rule
-    counts once per port)."""
+    """Read the raw, mangle and nat tables of iptables-save back into meant()'s shape (a multiport
+    rule counts once per port)."""
     rules: Counter = Counter()
     for words in appended(save_output):
         options = {words[i]: words[i + 1] for i in range(len(words) - 1) if words[i].startswith("-")}
         target = options["-j"]
-        action = {"MARK": "mark", "REDIRECT": "redirect", "MASQUERADE": "masquerade"}[target]
-        mark = int(options["--set-xmark"].split("/")[0], 16) if target == "MARK" else None
+        action = {"MARK": "mark", "REDIRECT": "redirect", "MASQUERADE": "masquerade", "CT": "helper"}[target]
+        mark = int(options["--set-xmark"].split("/")[0], 16) if target == "MARK" else options.get("--helper")
         dports = options.get("--dport") or options.get("--dports")
         sport = int(options["--sport"]) if "--sport" in options else None
         daddr = str(ip_network(options["-d"])) if "-d" in options else None

@@ -124,10 +124,10 @@ def test_the_live_view_on_a_terminal(lab: Path) -> None:
     shown = b""
     try:
         deadline = time.monotonic() + 15
-        while b"5 files for 2 hosts" not in shown and time.monotonic() < deadline:
+        while b"6 files for 2 hosts" not in shown and time.monotonic() < deadline:
             if select.select([leader], [], [], 0.5)[0]:
                 shown += os.read(leader, 65536)
-        assert b"compiled" in shown and b"5 files for 2 hosts" in shown, shown.decode(errors="replace")
+        assert b"compiled" in shown and b"6 files for 2 hosts" in shown, shown.decode(errors="replace")
         process.send_signal(signal.SIGTERM)
         assert process.wait(10) == 0
     finally:
