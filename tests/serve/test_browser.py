@@ -111,7 +111,9 @@ def test_a_wrong_password_is_refused(lab: Path, serve, browser) -> None:  # type
 
     server = serve(lab / "guide-nat.lvs", "--from-dump", str(lab / "dump"), "--password-file", str(lab / "passwd"))
     log_in(browser, server, "not the password")
-    assert browser.find_element(By.ID, "login-error").text == "Wrong password."
+    # the refusal comes after a deliberate one-second pause: wait for that page, not the old one
+    error = wait_for(browser, lambda b: b.find_elements(By.ID, "login-error"), "the login error")
+    assert error[0].text == "Wrong password."
     browser.get(server.url + "/")
     assert browser.current_url.endswith("/login") and not browser.find_elements(By.CSS_SELECTOR, "svg.topology")
 
