@@ -10,13 +10,10 @@ import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-try:  # the tree's one atomic file writer; it moved from `lvscc fmt` to lvscc.output (keeps mode and owner)
-    from lvscc.output import write_file
-except ImportError:
-    from lvscc.commands.fmt import write_atomically as write_file
 from lvscc.diagnostics import Diagnostic, has_errors
 from lvscc.fmt import format_config
 from lvscc.load import load, load_text
+from lvscc.output import write_file  # atomic; keeps mode and owner
 from lvscc.model.config import Config, RealServer
 from lvscc.rules import check
 
