@@ -28,6 +28,7 @@ class Report:
     drifts: tuple[Drift, ...]
     sections: frozenset[str]  # what was audited
     notes: tuple[str, ...] = ()
+    config_file: str | None = None  # the audited config, where an object it never declared points
 
     @property
     def in_sync(self) -> bool:
@@ -166,14 +167,18 @@ def json_report(report: Report) -> str:
     return json.dumps(body, indent=2) + "\n"
 
 
-def _sarif_location(d: Drift) -> dict[str, object]:
-    origin = getattr(d.want, "origin", None)
+def _sarif_location(d: Drift, config_file: str | None) -> dict[str, object]:
+    """The declaration a drift is about; for an object the config never declared (`extra`), where
+    its service was seen (the dump's line), else the config file itself (a live table)."""
+    origin = getattr(d.want, "origin", None) or getattr(d.parent, "origin", None)
     location: dict[str, object] = {"logicalLocations": [{"name": printable(d.object), "kind": "resource"}]}
     if origin is not None:
         location["physicalLocation"] = {
             "artifactLocation": {"uri": origin.file},
             "region": {"startLine": max(origin.line, 1)},
         }
+    elif config_file is not None:
+        location["physicalLocation"] = {"artifactLocation": {"uri": config_file}}
     return location
 
 
@@ -204,7 +209,7 @@ def sarif(report: Report) -> str:
             "ruleId": f"drift/{d.kind}",
             "level": "error" if d.is_drift else "note",
             "message": {"text": _drift_line(d).split(None, 1)[1] + f" on {printable(report.host)}"},
-            "locations": [_sarif_location(d)],
+            "locations": [_sarif_location(d, report.config_file)],
         }
         for d in report.drifts
     ]

@@ -83,7 +83,8 @@ def audit_target(args: argparse.Namespace) -> Audited:
         source = "live"
     scope = scope_for(intent, config.audit, observation.sections)
     drifts = diff(intent, observation.state, config.audit, scope)
-    report = Report(intent.host, source, tuple(drifts), observation.sections, observation.notes)
+    report = Report(intent.host, source, tuple(drifts), observation.sections, observation.notes,
+                    config.files[0] if config.files else None)
     return Audited(config, intent, observation, report)
 
 

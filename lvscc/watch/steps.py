@@ -90,5 +90,6 @@ def audit_step(config: Config, intent: HostState, read: Callable[[], Read]) -> t
         return AuditOutcome(time.time(), failure=f"cannot read the host: {e}"), None
     scope = scope_for(intent, config.audit, found.sections)
     drifts = diff(intent, found.state, config.audit, scope)
-    report = Report(intent.host, "live", tuple(drifts), found.sections, notes + found.notes)
+    report = Report(intent.host, "live", tuple(drifts), found.sections, notes + found.notes,
+                    config.files[0] if config.files else None)
     return AuditOutcome(time.time(), report), (texts, notes)

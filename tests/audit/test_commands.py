@@ -100,3 +100,18 @@ def test_weight_policy_on_the_command_line(dump: Path, capsys: pytest.CaptureFix
     found, out = run(capsys, "audit", str(SAMPLE), "--from-dump", str(dump), "--format", "json", "--weight", policy)
     kinds = [d["kind"] for d in json.loads(out)["drifts"]]
     assert found == code and kinds == ([kind] if kind else [])
+
+
+def test_sarif_points_an_extra_object_at_a_declaration(dump: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A real server the config never declared has no declaration: SARIF points at the dump line
+    it was seen on (its service's), so code scanning can show it."""
+    rules = dump / "ipvsadm.rules"
+    rules.write_text(rules.read_text() + "-a -t 192.168.26.10:80 -r 10.11.12.9:80 -m -w 1\n")
+    _, out = run(capsys, "audit", str(SAMPLE), "--from-dump", str(dump), "--format", "sarif")
+    results = json.loads(out)["runs"][0]["results"]
+    extra = [r for r in results if r["ruleId"] == "drift/extra"]
+    assert len(extra) == 1 and "10.11.12.9:80" in extra[0]["message"]["text"]
+    physical = extra[0]["locations"][0]["physicalLocation"]
+    line = physical["region"]["startLine"]
+    assert physical["artifactLocation"]["uri"] == "ipvsadm.rules"
+    assert rules.read_text().splitlines()[line - 1].startswith("-A -t 192.168.26.10:80")
