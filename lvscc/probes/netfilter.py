@@ -5,7 +5,13 @@ comment starts with "lvscc". Other rules in the chains lvscc writes to, and othe
 described in `Rules.foreign`. Each owned rule's `origin` says where it was found, which is what
 the planner needs to delete exactly that rule:
 - nft:      Origin("nft.json", HANDLE, "FAMILY TABLE CHAIN")
-- iptables: Origin("iptables.rules" | "ip6tables.rules", LINE, "TABLE -A CHAIN SPEC")"""
+- iptables: Origin("iptables.rules" | "ip6tables.rules", LINE, "TABLE -A CHAIN SPEC")
+
+Why `nft -j` and not pyroute2's NFTables: measured in a namespace holding the guide's
+multi-port ruleset, `nft -j list ruleset` took 8.9 ms a call and pyroute2's get_rules 0.24 ms,
+but pyroute2 costs 279 ms to import and returns the kernel's rule bytecode (meta, cmp, payload,
+lookup of an anonymous set, immediate), which lvscc would have to decompile back into rules as
+nft itself does. The JSON is the tool's own decoding and the dump format `snapshot` saves."""
 
 from __future__ import annotations
 
