@@ -3,7 +3,8 @@ kernel-tool artifact (names, devices, labels, the scheduler, the persistence eng
 table, ipvs sysctl names), given a newline, quotes, `}`, `$()`, backticks, `;`, a heredoc
 terminator or control bytes, is either refused by `lvscc compile` with a rule code or compiled
 into files the consuming tools accept as meant: `sh -n` and a run of the real-server kit
-against stub binaries, `nft -c`, `iptables-restore --test`, `arptables-restore` in a namespace."""
+against stub binaries, `nft -c`, `iptables-restore --test`, `arptables-restore` in a namespace,
+and `keepalived -t` for what reaches keepalived.conf."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from lvscc.cli import main
+from test_keepalived import _links, netns_with  # noqa: F401 (a fixture)
 from tests import stubs
 
 BASE = """\
@@ -152,3 +154,28 @@ def test_names_the_grammar_allows_compile_into_files_the_tools_accept(slot: str 
     assert code == 0
     assert {p.name for p in out.rglob("*") if p.is_file()} >= {"lvscc.nft", "rules.v4", "arptables.rules", "lvscc-realserver.sh"}
     verify(out, tmp_path, namespace)
+
+
+@pytest.mark.parametrize("payload", PAYLOADS, ids=[repr(p)[1:20] for p in PAYLOADS])
+@pytest.mark.parametrize("slot", sorted(SLOTS))
+def test_hostile_value_reaches_keepalived_only_as_keepalived_reads_it(slot: str, payload: str, tmp_path: Path,
+                                                                       netns_with, capsys: pytest.CaptureFixture[str]) -> None:
+    """The daemon's side of the suite: what compiles into keepalived.conf, keepalived -t accepts
+    without a warning, in a namespace holding every interface the file names."""
+    config = tmp_path / "inj.lvs"
+    config.write_text(config_with(slot, payload))
+    out = tmp_path / "out"
+    code = main(["compile", str(config), "-o", str(out), "--format", "json", "--backend", "keepalived"])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    if code != 0:
+        refused = code == 2 and captured.err.startswith("lvscc compile: ") or (code == 1 and re.search(
+            r'"code": "(LVS\d{3})",\s*"severity": "error"', captured.out))
+        assert refused and not out.exists(), captured.out + captured.err
+        return
+    for path in out.rglob("keepalived.conf"):
+        text = path.read_text()
+        assert "\x1b" not in text and "\x07" not in text, path
+        done = subprocess.run(["ip", "netns", "exec", netns_with(_links(text)), "keepalived", "-t", "-f", str(path)],
+                              capture_output=True, text=True, timeout=60)
+        assert (done.returncode, done.stderr) == (0, ""), f"{done.stderr}\n{text}"
