@@ -10,7 +10,11 @@ from lvscc.importers.keepalived.reading import escaped, plain
 from lvscc.importers.keepalived.values import Values
 from lvscc.model.config import HealthCheck
 
-TIMERS = ("connect_timeout", "delay_before_retry", "delay_loop", "misc_timeout")
+TIMERS = ("connect_timeout", "delay_loop", "misc_timeout")
+RETRY_DELAY = "delay_before_retry"
+# lvscc takes a server out at its first failed check, as nanny does, and has no retries to pace;
+# `reentry` (how long a recovered server must stay up) has no keepalived equivalent either.
+NO_RETRY_DELAY = "lvscc has no retries to pace (a failed check takes the server out, as in nanny)"
 
 
 def real_server(values: Values, vs: Virtual, block: Entry) -> Real | None:
@@ -44,25 +48,25 @@ def real_server(values: Values, vs: Virtual, block: Entry) -> Real | None:
 
 
 def timers(values: Values, vs: Virtual, checker: Entry) -> dict[str, int]:
-    """timeout/reentry from the checker, falling back to the virtual server's values
-    (keepalived's inheritance: virtual server -> real server -> checker)."""
+    """The check's timeout from the checker, falling back to the virtual server's values
+    (keepalived's inheritance: virtual server -> real server -> checker). lvscc's `timeout` is
+    nanny's: the check interval and the answer's deadline at once, which the keepalived backend
+    writes as both delay_loop and connect_timeout; it reads back from whichever is given."""
     found = dict(vs.defaults)
     for entry in checker.body or ():
-        if entry.key in TIMERS:
+        if entry.key == RETRY_DELAY:
+            values.notes.untranslated(entry, NO_RETRY_DELAY)
+        elif entry.key in TIMERS:
             value = values.number(entry)
             if value is not None:
                 found[entry.key] = value
-    result = {}
-    if "connect_timeout" in found or "misc_timeout" in found:
-        result["timeout"] = found.get("misc_timeout", found.get("connect_timeout"))
-    if "delay_before_retry" in found or "delay_loop" in found:
-        result["reentry"] = found.get("delay_before_retry", found.get("delay_loop"))
-    return result  # type: ignore[return-value]
+    timeout = next((found[k] for k in ("misc_timeout", "connect_timeout", "delay_loop") if k in found), None)
+    return {} if timeout is None else {"timeout": timeout}
 
 
 def leftovers(values: Values, checker: Entry, handled: tuple[str, ...]) -> None:
     for entry in checker.body or ():
-        if entry.key not in handled + TIMERS:
+        if entry.key not in handled + TIMERS + (RETRY_DELAY,):
             values.notes.untranslated(entry, f"no lvscc equivalent in {checker.key}")
 
 

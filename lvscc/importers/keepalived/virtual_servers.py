@@ -8,7 +8,7 @@ from ipaddress import ip_address, ip_network
 from lvscc.importers.common import Entry
 from lvscc.importers.keepalived.pieces import Target, Virtual
 from lvscc.importers.keepalived.reading import plain
-from lvscc.importers.keepalived.real_servers import real_server
+from lvscc.importers.keepalived.real_servers import NO_RETRY_DELAY, RETRY_DELAY, real_server
 from lvscc.importers.keepalived.values import Values
 from lvscc.model.config import DEFAULT_PERSISTENCE, SCHEDULERS, IPAddress, Protocol
 
@@ -123,7 +123,9 @@ class VirtualServers:
             vs.inhibit = True
         elif key == "ip_family" and args and args[0] in ("inet", "inet6"):
             vs.family = 6 if args[0] == "inet6" else 4
-        elif key in ("delay_loop", "connect_timeout", "delay_before_retry"):
+        elif key == RETRY_DELAY:
+            self.notes.untranslated(entry, NO_RETRY_DELAY)
+        elif key in ("delay_loop", "connect_timeout"):
             value = self.values.number(entry)
             if value is not None:
                 vs.defaults[key] = value
