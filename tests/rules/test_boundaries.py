@@ -44,6 +44,7 @@ class Limit:
     server: str = "192.0.2.21"
     vip: str = "192.0.2.10/24"
     below: str | None = None  # the code for low-1, when another rule owns that value
+    at_low: str | None = None  # advice the minimum draws though it is in range (weight 0: LVS174)
 
     def text(self, value: int) -> str:
         parts = {k: getattr(self, k).replace("{v}", str(value)) for k in ("cluster", "service", "server", "vip")}
@@ -61,7 +62,8 @@ LIMITS = (
     Limit("fwmark port range end", "LVS150", 0, PORT_MAX, service="fwmark 7 {{ tcp 0-{v} }}\n    persistence"),
     Limit("ftp passive range end", "LVS150", 0, PORT_MAX, service="ftp passive 0-{v}\n    persistence"),
     # a second server keeps weight 0 from being "every server drained" (LVS163)
-    Limit("weight", "LVS107", 0, IPVSADM_WEIGHT_MAX, server="192.0.2.21 weight {v}\n    server web2 192.0.2.22"),
+    Limit("weight", "LVS107", 0, IPVSADM_WEIGHT_MAX, server="192.0.2.21 weight {v}\n    server web2 192.0.2.22",
+          at_low="LVS174"),
     Limit("upper threshold", "LVS153", 0, INT_MAX, server="192.0.2.21 upper {v}"),
     Limit("lower threshold", "LVS153", 0, INT_MAX, server="192.0.2.21 lower {v}"),
     Limit("fwmark", "LVS151", 1, FWMARK_MAX, service="fwmark {v} {{ tcp 80 }}\n    persistence"),
@@ -87,7 +89,7 @@ def _serious(text: str) -> list[Diagnostic]:
 def _edges(limit: Limit) -> list[tuple[int, str | None]]:
     """(value, the code it gets): min and max pass, max+1 and, where the language can say it
     (a NUMBER is never negative), min-1 fail."""
-    edges = [(limit.low, None), (limit.high, None), (limit.high + 1, limit.code)]
+    edges = [(limit.low, limit.at_low), (limit.high, None), (limit.high + 1, limit.code)]
     return edges + ([(limit.low - 1, limit.below or limit.code)] if limit.low > 0 else [])
 
 
