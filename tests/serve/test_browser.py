@@ -14,11 +14,13 @@ WAIT = 15.0  # seconds any single expectation may take
 
 
 def wait_for(browser, condition: Callable[[object], object], what: str):  # type: ignore[no-untyped-def]
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
+    # A server-sent refresh may replace an element between finding and reading it: read again.
+    ignored = (NoSuchElementException, StaleElementReferenceException)
     try:
-        return WebDriverWait(browser, WAIT, poll_frequency=0.1).until(condition)
+        return WebDriverWait(browser, WAIT, poll_frequency=0.1, ignored_exceptions=ignored).until(condition)
     except TimeoutException:
         raise AssertionError(f"{what} within {WAIT}s; page: {browser.current_url}\n{browser.page_source[:3000]}") from None
 
@@ -65,14 +67,14 @@ def test_a_drift_in_the_dump_turns_the_server_red_within_one_event(lab: Path, se
     log_in(browser, server)
     web2 = 'g.dest[data-dest="10.11.12.2:80"]'
     wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, web2), "web2 drawn")
-    assert verdict(browser, web2) == "in-sync"
+    assert wait_for(browser, lambda b: verdict(b, web2), "web2's verdict") == "in-sync"
     wait_for(browser, lambda b: b.execute_script("return document.readyState") == "complete", "the page loaded")
-    before = int(browser.find_element(By.ID, "version").text)
+    before = int(wait_for(browser, lambda b: b.find_element(By.ID, "version").text, "the refresh count"))
     rules = lab / "dump" / "ipvsadm.rules"
     rules.write_text(rules.read_text().replace("-r 10.11.12.2:80 -m -w 2", "-r 10.11.12.2:80 -m -w 5"))
     wait_for(browser, lambda b: verdict(b, web2) == "drift", "web2 turned to drift")
     # the first refresh after the change is the one that shows it: no page reload, no second event
-    assert int(browser.find_element(By.ID, "version").text) == before + 1
+    assert int(wait_for(browser, lambda b: b.find_element(By.ID, "version").text, "the refresh count")) == before + 1
     assert browser.execute_script("return performance.getEntriesByType('navigation').length") == 1
     title = browser.find_element(By.CSS_SELECTOR, f"{web2} title").get_attribute("textContent")
     assert "weight: expected 2, observed 5" in title
