@@ -15,6 +15,7 @@ import dataclasses
 from dataclasses import dataclass, fields, replace
 from typing import Iterable, Literal
 
+from lvscc.model.canonical import canonical_marks
 from lvscc.model.config import AuditPolicy, IPAddress, IPNetwork, TunnelType, WeightPolicy
 from lvscc.model.state import (
     Address,
@@ -30,7 +31,6 @@ from lvscc.model.state import (
     Route,
     Sysctl,
     TunnelDevice,
-    merge_ports,
     route_destination,
 )
 from lvscc.syntax.ipvsadm import endpoint
@@ -191,7 +191,7 @@ def diff(intent: HostState, observed: HostState, policy: AuditPolicy, scope: Sco
     if "timeouts" in audited and intent.timeouts is not None:
         drifts += _diff_timeouts(intent.timeouts, observed.timeouts or IpvsTimeouts())
     if "netfilter" in audited:
-        drifts += _diff_sets(_canonical_marks(intent.marks), _canonical_marks(observed.marks))
+        drifts += _diff_sets(canonical_marks(intent.marks), canonical_marks(observed.marks))
         drifts += _diff_sets(intent.masquerades, observed.masquerades)
         drifts += _diff_sets(intent.redirects, observed.redirects)
         drifts += _diff_sets(intent.helpers, observed.helpers)
@@ -401,10 +401,6 @@ def _diff_tunnels(want: tuple[TunnelDevice, ...], have: tuple[TunnelDevice, ...]
         if gue and t.type is TunnelType.GUE and (t.name, t.port) not in ports
     ]
     return drifts
-
-
-def _canonical_marks(marks: tuple[MarkRule, ...]) -> tuple[MarkRule, ...]:
-    return tuple(dataclasses.replace(m, ports=merge_ports(m.ports)) for m in marks)
 
 
 def in_sync(drifts: Iterable[Drift]) -> bool:

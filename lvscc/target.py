@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Iterable
 
 from lvscc.diagnostics import Diagnostic, error, warning
-from lvscc.lower.common import active_services
 from lvscc.lower.director import service_modules
 from lvscc.model.config import Config
+from lvscc.model.queries import active_services
 from lvscc.rules._common import span_of, sysctl, sysctl_is
 
 MODULE_MISSING = "LVS201"  # V06: the target kernel lacks a module the config needs

@@ -7,7 +7,8 @@ from ipaddress import IPv4Address, ip_address, ip_interface, ip_network
 
 import pytest
 
-from lvscc.lower import canonical, lower
+from lvscc.lower import lower
+from lvscc.model.canonical import canonical
 from lvscc.model.config import (
     ArpMethod,
     Config,

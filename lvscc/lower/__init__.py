@@ -1,16 +1,15 @@
 """Lowering: Config (what the operator declared) → Intent (what each host's kernel must hold).
-Pure and deterministic: every tuple in every HostState is in canonical order (lower.order),
-so rendering is byte-stable and Intent == Observed compares content."""
+Pure and deterministic: every tuple in every HostState is in canonical order
+(lvscc/model/canonical.py), so rendering is byte-stable and Intent == Observed compares content."""
 
 from __future__ import annotations
 
 from lvscc.lower.director import director_state, directors
-from lvscc.lower.order import canonical
 from lvscc.lower.realserver import real_server_states
 from lvscc.model.config import Config
 from lvscc.model.state import Intent
 
-__all__ = ["lower", "canonical"]
+__all__ = ["lower"]
 
 
 def lower(config: Config) -> Intent:

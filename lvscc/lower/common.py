@@ -1,14 +1,12 @@
-"""Decisions shared by the director and real-server halves of lowering: which services and
-servers are live, which forwarding block governs a server, and what a service marks."""
+"""Decisions shared by the director and real-server halves of lowering: where an object came
+from, what a service marks, and its address. Which services and servers are live and which
+forwarding block governs a server are the model's (lvscc/model/queries.py): the rules ask too."""
 
 from __future__ import annotations
 
 from ipaddress import ip_network
 
 from lvscc.model.config import (
-    DEFAULT_PERSISTENCE,
-    Config,
-    Forwarding,
     IPAddress,
     IPNetwork,
     Method,
@@ -17,6 +15,7 @@ from lvscc.model.config import (
     RealServer,
     VirtualService,
 )
+from lvscc.model.queries import active_servers, method_of
 from lvscc.model.span import Span
 from lvscc.model.state import Origin
 
@@ -42,40 +41,11 @@ def server_origin(server: RealServer, service: VirtualService) -> Origin:
     return origin(server.span, f"server {server.name} of service {service.name}")
 
 
-def active_services(config: Config) -> list[VirtualService]:
-    return [s for s in config.services if s.active]
-
-
-def active_servers(service: VirtualService) -> list[RealServer]:
-    return [s for s in service.servers if s.active]
-
-
-def method_of(server: RealServer, service: VirtualService) -> Method:
-    return server.method or service.forwarding.method
-
-
-def forwarding_for(config: Config, service: VirtualService, method: Method) -> Forwarding:
-    """The forwarding block that configures `method` for this service: its own when it uses that
-    method, else the cluster's. A per-server override (`server ... nat` inside a direct service)
-    thus takes its gateway from the cluster; with neither declaring it, ipvsadm's bare defaults."""
-    for candidate in (service.forwarding, config.forwarding):
-        if candidate.method is method:
-            return candidate
-    return Forwarding(method=method)
-
-
 def fwmark_of(service: VirtualService) -> int:
     """0 for an address service; an `ftp` service without its own mark uses the guide's 21."""
     if service.fwmark:
         return service.fwmark
     return FTP_MARK if service.ftp is not None else 0
-
-
-def persistence_of(service: VirtualService) -> int | None:
-    # FTP under DR/TUN cannot work without persistence (ipvsadm(8) -p); V20 warns when implied.
-    if service.persistence is None and service.ftp is not None:
-        return DEFAULT_PERSISTENCE
-    return service.persistence
 
 
 def vip_address(service: VirtualService) -> IPAddress:

@@ -28,20 +28,16 @@ from lvscc.model.state import (
     Sysctl,
 )
 from lvscc.lower.common import (
-    active_servers,
-    active_services,
-    forwarding_for,
     fwmark_of,
     host_network,
     marked_ports,
-    method_of,
     origin,
-    persistence_of,
     server_origin,
     service_origin,
     vip_address,
 )
-from lvscc.lower.order import canonical
+from lvscc.model.canonical import canonical
+from lvscc.model.queries import active_servers, active_services, forwarding_for, method_of, persistence_of
 
 # Scheduler flag bits as the kernel stores them (IP_VS_SVC_F_SCHED1..3); sh and mh give bits 1
 # and 2 their own names, and ipvsadm-save prints those names (print_sched_flags).

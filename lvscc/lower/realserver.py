@@ -8,17 +8,8 @@ from dataclasses import dataclass, field
 from ipaddress import ip_interface
 from typing import Callable
 
-from lvscc.lower.common import (
-    active_servers,
-    active_services,
-    forwarding_for,
-    fwmark_of,
-    marked_ports,
-    method_of,
-    server_origin,
-    vip_address,
-)
-from lvscc.lower.order import canonical
+from lvscc.lower.common import fwmark_of, marked_ports, server_origin, vip_address
+from lvscc.model.canonical import canonical
 from lvscc.model.config import (
     ArpMethod,
     Config,
@@ -30,6 +21,7 @@ from lvscc.model.config import (
     TunnelType,
     VirtualService,
 )
+from lvscc.model.queries import active_servers, active_services, forwarding_for, method_of
 from lvscc.model.state import (
     fallback_tunnel,
     Address,

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from lvscc.lower.common import active_servers, active_services, forwarding_for, method_of, persistence_of
 from lvscc.model.config import Config, Forwarding, Method, Protocol, RealServer, VirtualService
+from lvscc.model.queries import active_services, method_of
 from lvscc.model.span import NOWHERE, Span
-
-# Re-exported: rules judge the services and servers exactly as lowering will emit them.
-__all__ = ["active_servers", "active_services", "forwarding_for", "method_of", "persistence_of"]
 
 # Kernel and ipvsadm limits (docs/domain.md: ipvsadm).
 PORT_MAX = 65535

@@ -6,14 +6,13 @@ from typing import Iterable
 
 from lvscc.diagnostics import Finding, did_you_mean
 from lvscc.model.config import Config, Method, Protocol
+from lvscc.model.queries import active_services, method_of
 from lvscc.model.span import Span
 from lvscc.rules import error, info, rule, warning
 from lvscc.rules._common import (
     REMAPPING_METHODS,
-    active_services,
     declared_forwardings,
     is_ftp,
-    method_of,
     protocols_of,
     span_of,
     sysctl,

@@ -7,8 +7,9 @@ from typing import Iterable
 
 from lvscc.diagnostics import Finding
 from lvscc.model.config import Config, VirtualService
+from lvscc.model.queries import active_servers, active_services
 from lvscc.rules import error, rule, warning
-from lvscc.rules._common import active_servers, active_services, span_of
+from lvscc.rules._common import span_of
 
 
 @rule("LVS174")

@@ -8,15 +8,9 @@ from typing import Iterable
 
 from lvscc.diagnostics import Finding
 from lvscc.model.config import ArpMethod, Config, Method, TunnelType
+from lvscc.model.queries import active_services, forwarding_for, method_of
 from lvscc.rules import error, info, rule, warning
-from lvscc.rules._common import (
-    REMAPPING_METHODS,
-    active_services,
-    declared_forwardings,
-    forwarding_for,
-    forwarding_span,
-    method_of,
-)
+from lvscc.rules._common import REMAPPING_METHODS, declared_forwardings, forwarding_span
 
 
 @rule("LVS101")

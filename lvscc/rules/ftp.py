@@ -6,8 +6,9 @@ from typing import Iterable
 
 from lvscc.diagnostics import Finding
 from lvscc.model.config import Config, Method
+from lvscc.model.queries import active_services, method_of, persistence_of
 from lvscc.rules import error, info, rule, warning
-from lvscc.rules._common import REMAPPING_METHODS, active_services, forwarding_span, is_ftp, method_of, persistence_of
+from lvscc.rules._common import REMAPPING_METHODS, forwarding_span, is_ftp
 
 
 @rule("LVS120")

@@ -7,8 +7,9 @@ from typing import Iterable
 
 from lvscc.diagnostics import Finding
 from lvscc.model.config import Config, VirtualService
+from lvscc.model.queries import active_services, persistence_of
 from lvscc.rules import error, rule, warning
-from lvscc.rules._common import MAX_TIMEOUT, active_services, persistence_of, span_of, sysctl_is
+from lvscc.rules._common import MAX_TIMEOUT, span_of, sysctl_is
 
 PERSISTENCE_ENGINES = ("sip",)
 

@@ -7,17 +7,10 @@ from typing import Iterable, Iterator
 
 from lvscc.diagnostics import Finding
 from lvscc.model.config import Config, PortRange
+from lvscc.model.queries import active_services
 from lvscc.model.span import Span
 from lvscc.rules import error, rule
-from lvscc.rules._common import (
-    FWMARK_MAX,
-    MAX_TIMEOUT,
-    PORT_MAX,
-    SYNC_ID_MAX,
-    active_services,
-    declared_forwardings,
-    span_of,
-)
+from lvscc.rules._common import FWMARK_MAX, MAX_TIMEOUT, PORT_MAX, SYNC_ID_MAX, declared_forwardings, span_of
 
 Port = tuple[str, int | None, Span]
 

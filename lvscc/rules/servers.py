@@ -7,8 +7,9 @@ from typing import Iterable
 
 from lvscc.diagnostics import Finding
 from lvscc.model.config import Config
+from lvscc.model.queries import active_services, active_servers
 from lvscc.rules import error, rule, warning
-from lvscc.rules._common import INT_MAX, IPVSADM_WEIGHT_MAX, active_services, active_servers, span_of
+from lvscc.rules._common import INT_MAX, IPVSADM_WEIGHT_MAX, span_of
 
 
 @rule("LVS107")

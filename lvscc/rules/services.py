@@ -6,9 +6,9 @@ from typing import Iterable
 
 from lvscc.diagnostics import Finding
 from lvscc.model.config import SCHEDULER_FLAGS, Config, Method, Protocol, RealServer, VirtualService
+from lvscc.model.queries import active_servers, active_services, method_of, persistence_of
 from lvscc.rules import error, rule, warning
-from lvscc.rules._common import (active_servers, active_services, method_of, persistence_of, protocols_of,
-                                 server_port, span_of)
+from lvscc.rules._common import protocols_of, server_port, span_of
 
 CACHE_SCHEDULERS = ("lblc", "lblcr", "dh")
 

@@ -1,8 +1,9 @@
 """The canonical form of a HostState: every tuple deduplicated (origin is not part of equality,
 so the first declaration's origin is kept) and sorted. IPVS objects use their own sort_key
 (ipvsadm-save's order); the rest have no kernel order of their own, so the keys here are the
-convention. Probes pass what they read through `canonical` too, so Intent == Observed compares
-content, never the order something was found in."""
+convention. Lowering emits every HostState in this form, so rendering is byte-stable; the
+auditor compares mark rules in their canonical form, since a rule split or merged on its ports
+is the same rule to the kernel."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from lvscc.model.state import (
     Route,
     Sysctl,
     TunnelDevice,
+    merge_ports,
 )
 
 T = TypeVar("T")
@@ -99,3 +101,8 @@ def canonical(host: HostState) -> HostState:
         tunnels=unique_sorted(host.tunnels, _tunnel),
         helpers=unique_sorted(host.helpers, _helper),
     )
+
+
+def canonical_marks(marks: tuple[MarkRule, ...]) -> tuple[MarkRule, ...]:
+    """Each rule with its ports merged: ports listed one by one or as ranges compare equal."""
+    return tuple(replace(m, ports=merge_ports(m.ports)) for m in marks)
