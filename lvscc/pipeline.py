@@ -1,23 +1,27 @@
-"""The compile pipeline end to end: load → check → lower → render, all in memory.
-Commands call these; nothing here prints or writes."""
+"""The pipeline end to end, all in memory: a config's compile (load → check → lower → render)
+and a host's audit (lower → choose the host → probe → diff → report). The commands, watch and
+serve call these; nothing here prints or writes."""
 
 from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping, ParamSpec, TypeVar
 
 from lvscc.diagnostics import Diagnostic, Severity, has_errors
 from lvscc.load import IO_ERROR, load
-from lvscc.model.config import Config
+from lvscc.model.config import Config, WeightPolicy
 from lvscc.model.span import Span
 from lvscc.progress import SILENT, Progress
 from lvscc.rules import check
 
-if TYPE_CHECKING:  # rendering imports jinja2, which `check` never needs
+if TYPE_CHECKING:  # rendering imports jinja2, auditing rich and the probes: `check` needs none
+    from lvscc.drift_report import Report
+    from lvscc.model.state import HostState
+    from lvscc.probes import Observation
     from lvscc.render import Artifact, Backend
 
 
@@ -111,3 +115,84 @@ def compile_file(path: str | Path, backends: list[Backend], layout: str = "flat"
     artifacts = render(checked.config, intent, backends, layout, progress)
     found += coverage(checked.config, intent, backends)
     return Result(checked.config, found, checked.sources, artifacts)
+
+
+# --- the host audit ---------------------------------------------------------------------
+
+
+class AuditError(Exception):
+    """The audit cannot start: the config does not compile, or names no such host."""
+
+
+class Uncompiled(AuditError):
+    """The config has errors; `checked` holds them, for the caller to show."""
+
+    def __init__(self, path: str | Path, checked: Result) -> None:
+        super().__init__(f"{path}: the config does not compile; run `lvscc check`")
+        self.checked = checked
+
+
+@dataclass(frozen=True)
+class Audited:
+    config: Config
+    intent: HostState
+    observation: Observation
+    report: Report
+
+
+def host_intent(config: Config, name: str | None) -> HostState:
+    """The intent of host NAME, else of the only host, else of `primary`."""
+    from lvscc.lower import lower
+
+    try:
+        return lower(config).chosen(name)
+    except LookupError as e:
+        raise AuditError(str(e)) from None
+
+
+def observe_host(config: Config, intent: HostState, texts: Mapping[str, str], notes: tuple[str, ...] = ()) -> Observation:
+    """What the dump texts show of the host, with `notes` on what could not be read; ProbeError
+    for a dump that is not its tool's output."""
+    from lvscc.probes import Observation, observe
+
+    found = observe(texts, intent.host, intent.role, config.audit.nft_table)
+    return Observation(found.state, found.sections, notes + found.notes)
+
+
+def audit_host(config: Config, intent: HostState, observation: Observation, source: str = "live") -> Audited:
+    """The drifts of one host, inside what lvscc owns there and what the probes read."""
+    from lvscc.audit import diff, scope_for
+    from lvscc.drift_report import Report
+
+    scope = scope_for(intent, config.audit, observation.sections)
+    drifts = diff(intent, observation.state, config.audit, scope)
+    report = Report(intent.host, source, tuple(drifts), observation.sections, observation.notes,
+                    config.files[0] if config.files else None)
+    return Audited(config, intent, observation, report)
+
+
+def audit_config(config: Config, host: str | None = None, dump: Path | None = None) -> Audited:
+    """Audit a compiled config's host: this machine, or the dump files in `dump`. AuditError,
+    ProbeError or OSError when it cannot be done."""
+    intent = host_intent(config, host)
+    if dump is not None:
+        from lvscc.probes import from_dumps
+
+        return audit_host(config, intent, from_dumps(dump, intent.host, intent.role, config.audit.nft_table), str(dump))
+    from lvscc.probes.live import collect
+
+    texts, notes = collect()
+    return audit_host(config, intent, observe_host(config, intent, texts, tuple(notes)))
+
+
+def audit_file(path: str | Path, host: str | None = None, dump: Path | None = None,
+               weight: WeightPolicy | None = None) -> Audited:
+    """`audit_config` of a config file, with `weight` overriding its `audit { weight ... }`;
+    Uncompiled when it has errors."""
+    checked = check_file(path)
+    if checked.config is None or has_errors(checked.diagnostics):
+        raise Uncompiled(path, checked)
+    config = checked.config
+    if weight is not None:
+        config = replace(config, audit=replace(config.audit, weight=weight))
+    return audit_config(config, host, dump)

@@ -13,7 +13,8 @@ import pytest
 from lvscc import parse
 from lvscc.load import load_file, load_text
 from lvscc.probes import ProbeError
-from lvscc.watch.steps import audit_step, host_intent
+from lvscc.pipeline import host_intent
+from lvscc.watch.steps import audit_step
 
 REPO = Path(__file__).parents[1]
 SAMPLES = sorted(REPO.joinpath("samples").glob("*.lvs"))
@@ -68,7 +69,7 @@ def test_commands_never_import_pyroute2(tmp_path: Path) -> None:
         f"assert main(['check', {str(sample)!r}]) == 0\n"
         f"assert main(['compile', {str(sample)!r}, '-o', {str(tmp_path / 'out')!r}]) == 0\n"
         "from lvscc.load import load_file\n"
-        "from lvscc.watch.steps import audit_step, host_intent\n"
+        "from lvscc.pipeline import host_intent\nfrom lvscc.watch.steps import audit_step\n"
         f"config, _ = load_file({str(sample)!r})\n"
         "def blocked():\n"
         "    raise PermissionError(1, 'Operation not permitted')\n"

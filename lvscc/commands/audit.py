@@ -5,27 +5,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass, replace
 from pathlib import Path
 
-from lvscc.audit import diff, scope_for
-from lvscc.drift_report import FORMATS, Report, failed_run, render
-from lvscc.model.config import Config, WeightPolicy
-from lvscc.model.state import HostState
-from lvscc.probes import Observation, ProbeError, from_dumps, observe
+from lvscc.drift_report import FORMATS, failed_run, render
+from lvscc.model.config import WeightPolicy
+from lvscc.pipeline import Audited, AuditError, Uncompiled, audit_file
+from lvscc.probes import ProbeError
 from lvscc.syntax import printable
 
-
-class AuditError(Exception):
-    """Config, host or dump trouble: reported on stderr, exit 2."""
-
-
-@dataclass(frozen=True)
-class Audited:
-    config: Config
-    intent: HostState
-    observation: Observation
-    report: Report
+# What stops an audit before it has a report: exit 2, one line on stderr.
+FAILURES = (AuditError, ProbeError, OSError)
 
 
 def add_target_options(parser: argparse.ArgumentParser) -> None:
@@ -45,53 +34,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def _load(path: str) -> Config:
-    from lvscc.diagnostics import has_errors
-    from lvscc.pipeline import check_file
-    from lvscc.report import render_text
-
-    checked = check_file(path)
-    if checked.config is None or has_errors(checked.diagnostics):
-        sys.stderr.write(render_text(checked.diagnostics, checked.sources, color=False))
-        raise AuditError(f"{path}: the config does not compile; run `lvscc check`")
-    return checked.config
-
-
-def _host(config: Config, name: str | None) -> HostState:
-    from lvscc.lower import lower
-
-    try:
-        return lower(config).chosen(name)
-    except LookupError as e:
-        raise AuditError(str(e)) from None
-
-
 def audit_target(args: argparse.Namespace) -> Audited:
-    config = _load(args.config)
-    if args.weight:
-        config = replace(config, audit=replace(config.audit, weight=WeightPolicy(args.weight)))
-    intent = _host(config, args.host)
-    table = config.audit.nft_table
-    if args.from_dump is not None:
-        observation, source = from_dumps(args.from_dump, intent.host, intent.role, table), str(args.from_dump)
-    else:
-        from lvscc.probes.live import collect
+    """The audit the target options describe; a config with errors has them shown on stderr."""
+    try:
+        return audit_file(args.config, args.host, args.from_dump, WeightPolicy(args.weight) if args.weight else None)
+    except Uncompiled as error:
+        from lvscc.report import render_text
 
-        texts, notes = collect()
-        found = observe(texts, intent.host, intent.role, table)
-        observation = Observation(found.state, found.sections, tuple(notes) + found.notes)
-        source = "live"
-    scope = scope_for(intent, config.audit, observation.sections)
-    drifts = diff(intent, observation.state, config.audit, scope)
-    report = Report(intent.host, source, tuple(drifts), observation.sections, observation.notes,
-                    config.files[0] if config.files else None)
-    return Audited(config, intent, observation, report)
+        sys.stderr.write(render_text(error.checked.diagnostics, error.checked.sources, color=False))
+        raise
 
 
 def run(args: argparse.Namespace) -> int:
     try:
         audited = audit_target(args)
-    except (AuditError, ProbeError, OSError) as error:
+    except FAILURES as error:
         print(f"lvscc audit: {printable(error)}", file=sys.stderr)
         document = failed_run(args.format, str(error))
         if document is not None:

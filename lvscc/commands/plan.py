@@ -7,9 +7,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lvscc.commands.audit import AuditError, add_target_options, audit_target
+from lvscc.commands.audit import FAILURES, add_target_options, audit_target
 from lvscc.plan import NFT_DUMP, PlanOptions, plan, render
-from lvscc.probes import ProbeError
 from lvscc.syntax import Refused, printable
 
 
@@ -31,7 +30,7 @@ def _netfilter(observed_rules: list[object]) -> str:
 def run(args: argparse.Namespace) -> int:
     try:
         audited = audit_target(args)
-    except (AuditError, ProbeError, OSError) as error:
+    except FAILURES as error:
         print(f"lvscc plan: {printable(error)}", file=sys.stderr)
         return 2
     observed = audited.observation.state

@@ -6,19 +6,17 @@ only lay it out (with autoescaping: names from dumps are other people's text).""
 from __future__ import annotations
 
 import time
-from argparse import Namespace
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lvscc.audit import Drift, endpoint, service_name
-from lvscc.commands.audit import Audited, AuditError, audit_target
 from lvscc.diagnostics import has_errors
 from lvscc.drift_report import value_text
 from lvscc.model.config import Config, Method
 from lvscc.model.state import Address, HostState, IpvsDest, IpvsService, MarkRule, Origin
-from lvscc.pipeline import Result, compile_file
+from lvscc.pipeline import Audited, AuditError, Result, audit_config, compile_file
 from lvscc.probes import ProbeError
 from lvscc.serve.stats import DestStats, StatsKey, read_stats
 
@@ -59,8 +57,7 @@ def take(target: Target) -> Snapshot:
     if compiled.config is None or has_errors(compiled.diagnostics):
         return Snapshot(time.time(), target, compiled, None, "the config does not compile: see its diagnostics")
     try:
-        args = Namespace(config=str(target.config), host=target.host, from_dump=target.dump, weight=None)
-        snapshot = Snapshot(time.time(), target, compiled, audit_target(args), None)
+        snapshot = Snapshot(time.time(), target, compiled, audit_config(compiled.config, target.host, target.dump), None)
     except (AuditError, ProbeError, OSError) as e:
         snapshot = Snapshot(time.time(), target, compiled, None, str(e))
     return with_stats(snapshot) if target.dump is None else snapshot

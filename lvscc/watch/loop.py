@@ -21,6 +21,7 @@ from pathlib import Path
 from lvscc.audit import scope_for
 from lvscc.model.config import Config, IPAddress
 from lvscc.model.state import HostState
+from lvscc.pipeline import AuditError, host_intent
 from lvscc.watch import netlink
 from lvscc.watch.inotify import FileEvent, Inotify, InotifyError
 from lvscc.watch.state import (
@@ -33,7 +34,7 @@ from lvscc.watch.state import (
     metrics,
     source_event,
 )
-from lvscc.watch.steps import HostChoiceError, Read, audit_step, collect_all, compile_step, host_intent, with_fresh_ipvs
+from lvscc.watch.steps import Read, audit_step, collect_all, compile_step, with_fresh_ipvs
 
 QUIET = 0.1  # seconds without a new event that end a burst
 LONGEST = 0.5  # a burst that never goes quiet is acted on after this long anyway
@@ -205,7 +206,7 @@ class Watcher:
             self.config = config
             try:
                 self.intent, self.intent_error = host_intent(config, self.options.host), None
-            except HostChoiceError as e:
+            except AuditError as e:
                 self.intent, self.intent_error = None, str(e)
             else:
                 self.links = frozenset(a.link for a in self.intent.addresses)

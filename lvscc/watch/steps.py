@@ -8,13 +8,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from lvscc.audit import diff, scope_for
 from lvscc.diagnostics import has_errors
-from lvscc.drift_report import Report
 from lvscc.model.config import Config
 from lvscc.model.state import HostState
 from lvscc.output import OutputError, manifest, write
-from lvscc.pipeline import compile_file
+from lvscc.pipeline import audit_host, compile_file, observe_host
 from lvscc.render import registry
 from lvscc.watch.state import AuditOutcome, CompileOutcome
 
@@ -38,21 +36,6 @@ def compile_step(config: Path, output: Path | None, include_anywhere: bool = Fal
         written = str(output)
     hosts = tuple(sorted({a.host for a in result.artifacts}))
     return CompileOutcome(now, found, result.config.name, read, hosts, len(result.artifacts), written), result.config
-
-
-class HostChoiceError(Exception):
-    pass
-
-
-def host_intent(config: Config, name: str | None) -> HostState:
-    """The intent of the host being watched: NAME, else the only host, else `primary` (as
-    `lvscc audit` chooses)."""
-    from lvscc.lower import lower
-
-    try:
-        return lower(config).chosen(name)
-    except LookupError as e:
-        raise HostChoiceError(str(e)) from None
 
 
 Dumps = dict[str, str]  # dump file name -> text, as lvscc.probes.live.collect returns them
@@ -81,15 +64,11 @@ def with_fresh_ipvs(texts: Dumps) -> Dumps:
 def audit_step(config: Config, intent: HostState, read: Callable[[], Read]) -> tuple[AuditOutcome, Read | None]:
     """Read the host with `read` and compare it with the intent; what was read comes back for
     the next quick poll."""
-    from lvscc.probes import ProbeError, observe
+    from lvscc.probes import ProbeError
 
     try:
         texts, notes = read()
-        found = observe(texts, intent.host, intent.role, config.audit.nft_table)
+        observation = observe_host(config, intent, texts, notes)
     except (ProbeError, OSError) as e:  # the netlink reader's own errors; no pyroute2 at run time
         return AuditOutcome(time.time(), failure=f"cannot read the host: {e}"), None
-    scope = scope_for(intent, config.audit, found.sections)
-    drifts = diff(intent, found.state, config.audit, scope)
-    report = Report(intent.host, "live", tuple(drifts), found.sections, notes + found.notes,
-                    config.files[0] if config.files else None)
-    return AuditOutcome(time.time(), report), (texts, notes)
+    return AuditOutcome(time.time(), audit_host(config, intent, observation).report), (texts, notes)
