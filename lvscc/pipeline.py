@@ -98,10 +98,13 @@ def check_file(path: str | Path, *, include_anywhere: bool = False) -> Result:
 
 
 @_without_cycle_collection
-def compile_file(path: str | Path, backends: list[Backend], layout: str = "flat",
+def compile_file(path: str | Path, backends: list[Backend] | None = None, layout: str = "flat",
                  progress: Progress = SILENT, *, include_anywhere: bool = False) -> Result:
+    """The artifacts of `backends` (default: the default set) for every host of a config."""
     from lvscc.lower import lower
-    from lvscc.render import coverage, render
+    from lvscc.render import coverage, render, select
+
+    backends = select(None) if backends is None else backends
 
     progress.phase("checking")
     checked = check_file(path, include_anywhere=include_anywhere)

@@ -51,9 +51,7 @@ class Snapshot:
 
 
 def take(target: Target) -> Snapshot:
-    from lvscc.render import registry
-
-    compiled = compile_file(target.config, [b for b in registry().values() if b.default])
+    compiled = compile_file(target.config)
     if compiled.config is None or has_errors(compiled.diagnostics):
         return Snapshot(time.time(), target, compiled, None, "the config does not compile: see its diagnostics")
     try:

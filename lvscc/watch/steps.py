@@ -13,15 +13,13 @@ from lvscc.model.config import Config
 from lvscc.model.state import HostState
 from lvscc.output import OutputError, manifest, write
 from lvscc.pipeline import audit_host, compile_file, observe_host
-from lvscc.render import registry
 from lvscc.watch.state import AuditOutcome, CompileOutcome
 
 
 def compile_step(config: Path, output: Path | None, include_anywhere: bool = False) -> tuple[CompileOutcome, Config | None]:
     """Compile with the default backends; write to `output` only when everything compiled,
     so the artifacts in place stay the last good ones."""
-    backends = [b for b in registry().values() if b.default]
-    result = compile_file(config, backends, include_anywhere=include_anywhere)
+    result = compile_file(config, include_anywhere=include_anywhere)
     now = time.time()
     found = tuple(result.diagnostics)
     read = tuple(result.sources)  # every file that was read, even when one of them fails to parse
