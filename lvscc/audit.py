@@ -11,23 +11,19 @@ the probes sort those and hand the rest over in `HostState.foreign`."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, fields, replace
-from typing import Iterable, Literal
+from typing import Iterable
 
+from lvscc.drift import SECTIONS, Drift, Kind, describe, service_name
 from lvscc.model.canonical import canonical_marks
 from lvscc.model.config import AuditPolicy, IPAddress, IPNetwork, TunnelType, WeightPolicy
 from lvscc.model.state import (
     Address,
     ArpRule,
-    HelperRule,
     HostState,
     IpvsDest,
     IpvsService,
     IpvsTimeouts,
-    MarkRule,
-    MasqueradeRule,
-    RedirectRule,
     Route,
     Sysctl,
     TunnelDevice,
@@ -35,40 +31,8 @@ from lvscc.model.state import (
 )
 from lvscc.syntax.ipvsadm import endpoint
 
-Kind = Literal["missing", "extra", "changed", "quiesced", "standby", "foreign"]
-KINDS: tuple[Kind, ...] = ("missing", "extra", "changed", "quiesced", "standby", "foreign")
-DRIFT_KINDS: frozenset[str] = frozenset({"missing", "extra", "changed"})
-
-# The parts of a host a probe can read; a section the probes did not read is reported as
-# "not audited" instead of as everything missing. "fou" is the GUE receive ports of "tunnels".
-SECTIONS = ("ipvs", "thresholds", "timeouts", "netfilter", "arp", "sysctls", "modules", "addresses", "routes",
-            "tunnels", "fou")
-
-
 SERVICE_FIELDS = ("scheduler", "flags", "persistence", "netmask", "pe", "ops")
 DEST_FIELDS = ("method", "weight", "upper", "lower", "tun_type", "tun_port", "tun_csum")
-
-
-@dataclass(frozen=True)
-class Drift:
-    kind: Kind
-    object: str  # e.g. "dest 198.51.100.2:80 of tcp 192.0.2.10:80"
-    field: str | None = None
-    expected: object = None
-    observed: object = None
-    # The whole desired / observed objects, and for a real server its service: what the
-    # planner needs to write one exact command. Not part of what the drift *is*.
-    want: object = dataclasses.field(default=None, compare=False, repr=False)
-    have: object = dataclasses.field(default=None, compare=False, repr=False)
-    parent: IpvsService | None = dataclasses.field(default=None, compare=False, repr=False)
-
-    @property
-    def is_drift(self) -> bool:
-        return self.kind in DRIFT_KINDS
-
-    @property
-    def section(self) -> str:
-        return section_of(self.want if self.want is not None else self.have)
 
 
 @dataclass(frozen=True)
@@ -102,81 +66,6 @@ def scope_for(intent: HostState, policy: AuditPolicy, sections: Iterable[str] = 
     marks = {s.fwmark for s in intent.ipvs if s.fwmark} | {m.fwmark for m in intent.marks}
     marks_range = (policy.fwmarks.first, policy.fwmarks.last) if policy.fwmarks else None
     return Scope(frozenset(vips), tuple(policy.scope), frozenset(marks), marks_range, frozenset(sections))
-
-
-# --- naming -----------------------------------------------------------------------------
-
-
-def service_name(service: IpvsService) -> str:
-    if service.fwmark:
-        return f"fwmark {service.fwmark}" + (" -6" if service.family == 6 else "")
-    proto = service.protocol.value if service.protocol else "?"
-    return f"{proto} {endpoint(service.address, service.port)}"
-
-
-def describe(obj: object) -> str:
-    """The object's name in reports; also the `object` of its drifts."""
-    match obj:
-        case IpvsService():
-            return f"ipvs service {service_name(obj)}"
-        case MarkRule():
-            ports = ",".join(str(p) for p in obj.ports)
-            return f"mark rule fwmark {obj.fwmark} {obj.protocol.value} to {obj.destination} ports {ports}"
-        case MasqueradeRule():
-            sport = f" {obj.protocol.value if obj.protocol else ''} sport {obj.sport}" if obj.sport else ""
-            return f"masquerade from {obj.source}{sport}"
-        case RedirectRule():
-            return f"redirect {obj.protocol.value} {endpoint(obj.destination, obj.port)}"
-        case HelperRule():
-            return f"conntrack helper {obj.helper} for {obj.protocol.value} {endpoint(obj.destination, obj.port)}"
-        case ArpRule(part="drop"):
-            return f"arp drop rule vip {obj.vip}"
-        case ArpRule(part="mangle"):
-            return f"arp mangle rule vip {obj.vip} real {obj.real}"
-        case ArpRule():
-            return f"arp rule vip {obj.vip} real {obj.real}"
-        case Route():
-            return f"ipv{obj.gateway.version} route {obj.destination} via {obj.gateway}"
-        case TunnelDevice(type=TunnelType.GUE):
-            return f"gue port {obj.port} into {obj.name}"
-        case TunnelDevice():
-            return f"tunnel device {obj.name}"
-        case Sysctl():
-            return f"sysctl {obj.key}"
-        case Address():
-            return f"address {obj.interface} dev {obj.device}"
-        case IpvsTimeouts():
-            return "ipvs timeouts"
-        case str():
-            return f"module {obj}"
-    return str(obj)
-
-
-def section_of(obj: object) -> str:
-    match obj:
-        case IpvsService() | IpvsDest():
-            return "ipvs"
-        case IpvsTimeouts():
-            return "timeouts"
-        case MarkRule() | MasqueradeRule() | RedirectRule():
-            return "netfilter"
-        case HelperRule():
-            return "helpers"  # audited with the netfilter rules; reloading the compiled rules repairs them
-        case ArpRule():
-            return "arp"
-        case Sysctl():
-            return "sysctls"
-        case Address():
-            return "addresses"
-        case Route():
-            return "routes"
-        case TunnelDevice(type=TunnelType.GUE):
-            return "fou"
-        case TunnelDevice():
-            return "tunnels"
-        case str():
-            return "modules"
-    return "foreign"
 
 
 # --- the diff ---------------------------------------------------------------------------
@@ -401,7 +290,3 @@ def _diff_tunnels(want: tuple[TunnelDevice, ...], have: tuple[TunnelDevice, ...]
         if gue and t.type is TunnelType.GUE and (t.name, t.port) not in ports
     ]
     return drifts
-
-
-def in_sync(drifts: Iterable[Drift]) -> bool:
-    return not any(d.is_drift for d in drifts)

@@ -13,7 +13,7 @@ from typing import Callable
 from xml.etree import ElementTree as ET
 
 from lvscc import __version__
-from lvscc.audit import KINDS, SECTIONS, Drift, describe, in_sync
+from lvscc.drift import KINDS, SECTIONS, Drift, describe, in_sync
 from lvscc.model.config import PortRange
 from lvscc.model.state import Address, ArpRule, IpvsDest, IpvsService, MarkRule, MasqueradeRule, RedirectRule, Route, Sysctl
 from lvscc.syntax import Refused, arptables, iptables, ipvsadm, nft, printable, shell

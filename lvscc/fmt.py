@@ -37,9 +37,9 @@ from lvscc.model.config import (
     TunnelType,
     VirtualService,
 )
-from lvscc.audit import endpoint
 from lvscc.model.span import NOWHERE, Span
 
+from lvscc.syntax.ipvsadm import endpoint
 from lvscc.syntax.lvs import device, name, quote
 
 INDENT = "  "

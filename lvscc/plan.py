@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, Literal
 
-from lvscc.audit import Drift
+from lvscc.drift import Drift
 from lvscc.model.config import TunnelType
 from lvscc.model.state import (
     Address,

@@ -11,14 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from lvscc.audit import Drift, endpoint, service_name
 from lvscc.diagnostics import has_errors
+from lvscc.drift import Drift, service_name
 from lvscc.drift_report import value_text
 from lvscc.model.config import Config, Method
 from lvscc.model.state import Address, HostState, IpvsDest, IpvsService, MarkRule, Origin
 from lvscc.pipeline import Audited, AuditError, Result, audit_config, compile_file
 from lvscc.probes import ProbeError
 from lvscc.serve.stats import DestStats, StatsKey, read_stats
+from lvscc.syntax.ipvsadm import endpoint
 
 # How `ipvsadm -L` names the forwarding methods.
 METHODS = {Method.NAT: "Masq", Method.DIRECT: "Route", Method.TUNNEL: "Tunnel"}

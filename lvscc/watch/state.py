@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
-from lvscc.audit import KINDS
+from lvscc.drift import KINDS
 from lvscc.diagnostics import Diagnostic, Severity
 from lvscc.drift_report import Report, json_report
 from lvscc.report import render_json

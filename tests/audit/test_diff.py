@@ -7,7 +7,8 @@ from ipaddress import ip_address, ip_interface, ip_network
 
 import pytest
 
-from lvscc.audit import Drift, diff, in_sync, scope_for
+from lvscc.audit import diff, scope_for
+from lvscc.drift import Drift, in_sync
 from lvscc.model.config import AuditPolicy, PortRange, Protocol, WeightPolicy
 from lvscc.model.state import Address, ArpRule, IpvsService, IpvsTimeouts, Sysctl
 
@@ -187,7 +188,8 @@ def test_timeouts_compare_only_set_values() -> None:
 def test_a_floating_address_missing_on_a_director_is_standby_not_drift() -> None:
     from ipaddress import ip_interface
 
-    from lvscc.audit import diff, in_sync, scope_for
+    from lvscc.audit import diff, scope_for
+    from lvscc.drift import in_sync
     from lvscc.model.config import AuditPolicy
     from lvscc.model.state import Address, HostState
 

@@ -9,7 +9,8 @@ from ipaddress import ip_address
 
 import pytest
 
-from lvscc.audit import diff, in_sync, scope_for
+from lvscc.audit import diff, scope_for
+from lvscc.drift import in_sync
 from lvscc.load import load_text
 from lvscc.lower import lower
 from lvscc.model.config import AuditPolicy, PortRange, Protocol, WeightPolicy

@@ -12,7 +12,8 @@ from ipaddress import ip_address, ip_network
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lvscc.audit import diff, in_sync, scope_for
+from lvscc.audit import diff, scope_for
+from lvscc.drift import in_sync
 from lvscc.model.config import AuditPolicy, Method, PortRange, Protocol, TunnelType, WeightPolicy
 from lvscc.model.state import HostState, IpvsDest, IpvsService, IpvsTimeouts, Sysctl
 from lvscc.plan import plan

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from lvscc.audit import Drift, diff, scope_for
+from lvscc.audit import diff, scope_for
+from lvscc.drift import Drift
 from lvscc.model.config import AuditPolicy, PortRange, Protocol
 from lvscc.model.state import Address, ArpRule, HostState, MarkRule, MasqueradeRule, RedirectRule, Sysctl
 from lvscc.plan import Op, PlanOptions, plan

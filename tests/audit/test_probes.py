@@ -294,7 +294,7 @@ def test_routes_and_tunnels_are_audited_only_with_their_dumps() -> None:
 
 @pytest.mark.parametrize("observed_gateway,in_sync", [("10.11.12.10", True), ("10.11.12.254", False)])
 def test_a_nat_real_server_audits_on_its_route_dumps(observed_gateway: str, in_sync: bool) -> None:
-    from lvscc.audit import in_sync as no_drift
+    from lvscc.drift import in_sync as no_drift
     from lvscc.load import load_file
     from lvscc.lower import lower
 

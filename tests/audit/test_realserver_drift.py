@@ -8,7 +8,8 @@ from ipaddress import ip_address
 
 import pytest
 
-from lvscc.audit import Drift, diff, in_sync, scope_for
+from lvscc.audit import diff, scope_for
+from lvscc.drift import Drift, in_sync
 from lvscc.model.state import FALLBACK_TUNNELS, fallback_tunnel
 from lvscc.model.config import AuditPolicy, TunnelType
 from lvscc.model.state import ArpRule, HostState, Route, TunnelDevice

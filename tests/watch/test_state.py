@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lvscc.audit import Drift
+from lvscc.drift import Drift
 from lvscc.commands.watch import interval
 from lvscc.diagnostics import error, warning
 from lvscc.drift_report import Report
