@@ -51,7 +51,9 @@ class PlanOptions:
 
 
 @dataclass(frozen=True)
-class Op:
+class Command:
+    """One shell command of a repair plan, with the text it reads on stdin."""
+
     argv: tuple[str, ...]
     stdin: str | None = None
     repairs: tuple[str, ...] = ()  # the drifts' objects, for the plan's comments
@@ -62,42 +64,42 @@ class Op:
         return shell.heredoc(self.argv, self.stdin)
 
 
-def plan(drifts: Iterable[Drift], options: PlanOptions = PlanOptions()) -> list[Op]:
+def plan(drifts: Iterable[Drift], options: PlanOptions = PlanOptions()) -> list[Command]:
     todo = [d for d in drifts if d.is_drift]
     adds = [d for d in todo if d.kind != "extra"]
     extras = [d for d in todo if d.kind == "extra"]
-    ops: list[Op] = []
-    ops += [_modprobe(d) for d in adds if d.section == "modules"]
+    commands: list[Command] = []
+    commands += [_modprobe(d) for d in adds if d.section == "modules"]
     # Tunnel devices before the addresses on them and the sysctls named after them.
-    ops += [op for d in adds if d.section in ("fou", "tunnels") for op in _tunnel(d)]
-    ops += [_address("add", d.want, d) for d in adds if d.section == "addresses"]
-    ops += [_route(d) for d in adds if d.section == "routes"]
-    ops += [_sysctl(d) for d in adds if d.section == "sysctls"]
-    ops += _ipvs_adds(adds)
-    ops += _nft_transaction(todo, options)
+    commands += [command for d in adds if d.section in ("fou", "tunnels") for command in _tunnel(d)]
+    commands += [_address("add", d.want, d) for d in adds if d.section == "addresses"]
+    commands += [_route(d) for d in adds if d.section == "routes"]
+    commands += [_sysctl(d) for d in adds if d.section == "sysctls"]
+    commands += _ipvs_adds(adds)
+    commands += _nft_transaction(todo, options)
     if options.netfilter == "iptables":
-        ops += [op for d in adds if d.section == "netfilter" for op in _iptables_add(d)]
-    ops += [op for d in adds if d.section == "arp" for op in _arp("-A", d.want, d, options)]
+        commands += [command for d in adds if d.section == "netfilter" for command in _iptables_add(d)]
+    commands += [command for d in adds if d.section == "arp" for command in _arp("-A", d.want, d, options)]
     # Deletes last, real servers before their services.
-    ops += [_ipvs_delete_dest(d) for d in extras if isinstance(d.have, IpvsDest)]
-    ops += [_ipvs_delete_service(d) for d in extras if isinstance(d.have, IpvsService)]
-    ops += [op for d in extras if _dump_of(d) in IPTABLES_DUMPS for op in _iptables_delete(d)]
-    ops += [op for d in extras if d.section == "arp" for op in _arp("-D", d.have, d, options)]
-    ops += [_address("del", d.have, d) for d in extras if d.section == "addresses"]
-    return ops
+    commands += [_ipvs_delete_dest(d) for d in extras if isinstance(d.have, IpvsDest)]
+    commands += [_ipvs_delete_service(d) for d in extras if isinstance(d.have, IpvsService)]
+    commands += [command for d in extras if _dump_of(d) in IPTABLES_DUMPS for command in _iptables_delete(d)]
+    commands += [command for d in extras if d.section == "arp" for command in _arp("-D", d.have, d, options)]
+    commands += [_address("del", d.have, d) for d in extras if d.section == "addresses"]
+    return commands
 
 
-def render(ops: list[Op]) -> str:
+def render(commands: list[Command]) -> str:
     """The plan as a POSIX shell script that stops at the first failing command."""
     lines = ["#!/bin/sh", "# lvscc plan: apply in this order", "set -eu"]
-    for op in ops:
-        lines += [f"# {printable(why)}" for why in op.repairs]
-        lines.append(op.shell())
+    for command in commands:
+        lines += [f"# {printable(why)}" for why in command.repairs]
+        lines.append(command.shell())
     return "\n".join(lines) + "\n"
 
 
-def _op(argv: Iterable[str], drifts: Iterable[Drift], stdin: str | None = None) -> Op:
-    return Op(tuple(argv), stdin, tuple(dict.fromkeys(d.object for d in drifts)))
+def _command(argv: Iterable[str], drifts: Iterable[Drift], stdin: str | None = None) -> Command:
+    return Command(tuple(argv), stdin, tuple(dict.fromkeys(d.object for d in drifts)))
 
 
 # --- ipvs -------------------------------------------------------------------------------
@@ -110,36 +112,36 @@ def _grouped(drifts: list[Drift], key: Callable[[Drift], object]) -> list[list[D
     return list(groups.values())
 
 
-def _ipvs_adds(adds: list[Drift]) -> list[Op]:
-    ops: list[Op] = []
+def _ipvs_adds(adds: list[Drift]) -> list[Command]:
+    commands: list[Command] = []
     services = [d for d in adds if isinstance(d.want, IpvsService)]
     for d in (d for d in services if d.kind == "missing"):
-        ops.append(_op(["ipvsadm", "-A", *ipvsadm.service_args(d.want), *ipvsadm.service_options(d.want)], [d]))
-        ops += [_op(["ipvsadm", "-a", *ipvsadm.service_args(d.want), *ipvsadm.dest_options(r, False)], [d]) for r in d.want.dests]
+        commands.append(_command(["ipvsadm", "-A", *ipvsadm.service_args(d.want), *ipvsadm.service_options(d.want)], [d]))
+        commands += [_command(["ipvsadm", "-a", *ipvsadm.service_args(d.want), *ipvsadm.dest_options(r, False)], [d]) for r in d.want.dests]
     for group in _grouped([d for d in services if d.kind == "changed"], lambda d: d.want.key):
         want = group[0].want
-        ops.append(_op(["ipvsadm", "-E", *ipvsadm.service_args(want), *ipvsadm.service_options(want)], group))
+        commands.append(_command(["ipvsadm", "-E", *ipvsadm.service_args(want), *ipvsadm.service_options(want)], group))
     dests = [d for d in adds if isinstance(d.want, IpvsDest)]
     for d in (d for d in dests if d.kind == "missing"):
-        ops.append(_op(["ipvsadm", "-a", *ipvsadm.service_args(d.parent), *ipvsadm.dest_options(d.want, False)], [d]))
+        commands.append(_command(["ipvsadm", "-a", *ipvsadm.service_args(d.parent), *ipvsadm.dest_options(d.want, False)], [d]))
     for group in _grouped([d for d in dests if d.kind == "changed"], lambda d: (d.parent.key, d.want.sort_key)):
         first = group[0]
         thresholds = any(d.field in ("upper", "lower") for d in group)
-        ops.append(_op(["ipvsadm", "-e", *ipvsadm.service_args(first.parent), *ipvsadm.dest_options(first.want, thresholds)], group))
+        commands.append(_command(["ipvsadm", "-e", *ipvsadm.service_args(first.parent), *ipvsadm.dest_options(first.want, thresholds)], group))
     timeouts = [d for d in adds if isinstance(d.want, IpvsTimeouts)]
     if timeouts:
         # --set takes all three; 0 keeps the kernel's current value of the ones not drifting.
         values = {d.field: d.expected for d in timeouts}
-        ops.append(_op(["ipvsadm", "--set", *(str(values.get(f, 0)) for f in ("tcp", "tcpfin", "udp"))], timeouts))
-    return ops
+        commands.append(_command(["ipvsadm", "--set", *(str(values.get(f, 0)) for f in ("tcp", "tcpfin", "udp"))], timeouts))
+    return commands
 
 
-def _ipvs_delete_dest(d: Drift) -> Op:
-    return _op(["ipvsadm", "-d", *ipvsadm.service_args(d.parent), "-r", ipvsadm.endpoint(d.have.address, d.have.port)], [d])
+def _ipvs_delete_dest(d: Drift) -> Command:
+    return _command(["ipvsadm", "-d", *ipvsadm.service_args(d.parent), "-r", ipvsadm.endpoint(d.have.address, d.have.port)], [d])
 
 
-def _ipvs_delete_service(d: Drift) -> Op:
-    return _op(["ipvsadm", "-D", *ipvsadm.service_args(d.have)], [d])
+def _ipvs_delete_service(d: Drift) -> Command:
+    return _command(["ipvsadm", "-D", *ipvsadm.service_args(d.have)], [d])
 
 
 # --- netfilter: nft ---------------------------------------------------------------------
@@ -150,7 +152,7 @@ def _dump_of(d: Drift) -> str | None:
     return origin.file if origin is not None else None
 
 
-def _nft_transaction(todo: list[Drift], options: PlanOptions) -> list[Op]:
+def _nft_transaction(todo: list[Drift], options: PlanOptions) -> list[Command]:
     netfilter = [d for d in todo if d.section == "netfilter"]
     adds = [d for d in netfilter if d.kind == "missing"] if options.netfilter == "nft" else []
     deletes = [d for d in netfilter if d.kind == "extra" and _dump_of(d) == NFT_DUMP]
@@ -164,61 +166,61 @@ def _nft_transaction(todo: list[Drift], options: PlanOptions) -> list[Op]:
         if len(where) != 3:
             raise Refused(f"nft rule location {d.have.origin.what[:60]!r} is not FAMILY TABLE CHAIN")
         lines.append(nft.delete_rule(*where, d.have.origin.line))
-    return [_op(["nft", "-f", "-"], adds + deletes, "\n".join(lines) + "\n")]
+    return [_command(["nft", "-f", "-"], adds + deletes, "\n".join(lines) + "\n")]
 
 
 # --- netfilter: iptables ----------------------------------------------------------------
 
 
-def _iptables_add(d: Drift) -> list[Op]:
-    return [_op([tool, *spec[:2], "-A", *spec[2:]], [d]) for tool, spec in iptables.rules(d.want)]
+def _iptables_add(d: Drift) -> list[Command]:
+    return [_command([tool, *spec[:2], "-A", *spec[2:]], [d]) for tool, spec in iptables.rules(d.want)]
 
 
-def _iptables_delete(d: Drift) -> list[Op]:
+def _iptables_delete(d: Drift) -> list[Command]:
     # The probe keeps each saved rule verbatim (origin.what = "TABLE -A CHAIN SPEC", one line
     # per rule the backend split), and -D needs the exact spec, comment included, to find it.
     tool = IPTABLES_DUMPS[d.have.origin.file]
-    return [_op([tool, *iptables.delete_args(saved)], [d]) for saved in d.have.origin.what.splitlines()]
+    return [_command([tool, *iptables.delete_args(saved)], [d]) for saved in d.have.origin.what.splitlines()]
 
 
 # --- arp, sysctl, modules, addresses ----------------------------------------------------
 
 
-def _arp(action: str, rule: ArpRule, d: Drift, options: PlanOptions) -> list[Op]:
-    return [_op(["arptables", action, *spec], [d]) for spec in arptables.specs(rule, options.arp_chains)]
+def _arp(action: str, rule: ArpRule, d: Drift, options: PlanOptions) -> list[Command]:
+    return [_command(["arptables", action, *spec], [d]) for spec in arptables.specs(rule, options.arp_chains)]
 
 
-def _sysctl(d: Drift) -> Op:
+def _sysctl(d: Drift) -> Command:
     sysctl: Sysctl = d.want
-    return _op(["sysctl", "-w", sysctl_syntax.assignment(sysctl.key, sysctl.value)], [d])
+    return _command(["sysctl", "-w", sysctl_syntax.assignment(sysctl.key, sysctl.value)], [d])
 
 
-def _modprobe(d: Drift) -> Op:
-    return _op(["modprobe", shell.module(d.want)], [d])
+def _modprobe(d: Drift) -> Command:
+    return _command(["modprobe", shell.module(d.want)], [d])
 
 
-def _address(action: str, address: Address, d: Drift) -> Op:
+def _address(action: str, address: Address, d: Drift) -> Command:
     label = ["label", iproute.label(address.device)] if address.device != address.link else []
-    return _op(["ip", "addr", action, str(address.interface), "dev", iproute.device(address.link), *label], [d])
+    return _command(["ip", "addr", action, str(address.interface), "dev", iproute.device(address.link), *label], [d])
 
 
-def _route(d: Drift) -> Op:
+def _route(d: Drift) -> Command:
     # What the real-server kit runs: replace also corrects a default route via another gateway.
     route: Route = d.want
-    return _op(["ip", f"-{route.gateway.version}", "route", "replace", route.destination, "via", str(route.gateway)], [d])
+    return _command(["ip", f"-{route.gateway.version}", "route", "replace", route.destination, "via", str(route.gateway)], [d])
 
 
 # Creates the device unless it exists: a `modprobe` earlier in the plan makes it appear.
 _LINK_ADD = 'ip link show dev "$1" >/dev/null 2>&1 || ip link add name "$1" type "$2"'
 
 
-def _tunnel(d: Drift) -> list[Op]:
+def _tunnel(d: Drift) -> list[Command]:
     """The real-server kit's commands for one tunnel device or GUE port."""
     tunnel: TunnelDevice = d.want
     kind, family = tunnel.fallback.kind, tunnel.fallback.outer
     if tunnel.type is TunnelType.GUE:
-        return [_op(["ip", "fou", "add", "port", str(tunnel.port), "gue", *(["-6"] if family == 6 else [])], [d])]
-    up = _op(["ip", "link", "set", "dev", iproute.device(tunnel.name), "up"], [d])
+        return [_command(["ip", "fou", "add", "port", str(tunnel.port), "gue", *(["-6"] if family == 6 else [])], [d])]
+    up = _command(["ip", "link", "set", "dev", iproute.device(tunnel.name), "up"], [d])
     if d.kind == "changed":
         return [up]
-    return [_op(["sh", "-c", _LINK_ADD, "sh", tunnel.name, kind], [d]), up]
+    return [_command(["sh", "-c", _LINK_ADD, "sh", tunnel.name, kind], [d]), up]

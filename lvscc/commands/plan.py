@@ -40,10 +40,10 @@ def run(args: argparse.Namespace) -> int:
         arp_chains=audited.intent.arp_chains,
     )
     try:
-        ops = plan(audited.report.drifts, options)
-        text = render(ops)
+        commands = plan(audited.report.drifts, options)
+        text = render(commands)
     except Refused as error:
         print(f"lvscc plan: {printable(error)}", file=sys.stderr)
         return 2
     sys.stdout.write(text)
-    return 1 if ops else 0
+    return 1 if commands else 0

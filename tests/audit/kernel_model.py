@@ -14,7 +14,7 @@ from ipaddress import ip_address
 
 from lvscc.model.config import Method, Protocol, TunnelType
 from lvscc.model.state import HostState, IpvsDest, IpvsService, IpvsTimeouts, Sysctl
-from lvscc.plan import Op
+from lvscc.plan import Command
 
 
 class Refused(AssertionError):
@@ -124,9 +124,9 @@ class Director:
             modules=tuple(sorted(self.modules)),
         )
 
-    def run(self, op: Op) -> None:
-        self.commands.append(op.shell())
-        tool, *args = op.argv
+    def run(self, command: Command) -> None:
+        self.commands.append(command.shell())
+        tool, *args = command.argv
         if tool == "ipvsadm":
             self._ipvsadm(args)
         elif tool == "sysctl" and args[0] == "-w":
@@ -135,7 +135,7 @@ class Director:
         elif tool == "modprobe":
             self.modules.add(args[0])
         else:
-            raise Refused(f"the model has no {tool}: {op.shell()}")
+            raise Refused(f"the model has no {tool}: {command.shell()}")
 
     def _ipvsadm(self, args: list[str]) -> None:
         command, rest = args[0], tuple(args[1:])

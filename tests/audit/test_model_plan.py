@@ -198,17 +198,17 @@ POLICIES = st.sampled_from([AuditPolicy(weight=w, scope=(OWNED_NETWORK,), fwmark
 def test_plan_repairs_exactly_the_drift_and_nothing_else(data: st.DataObject, intent: HostState, policy: AuditPolicy) -> None:
     case = data.draw(perturbed(intent, policy))
     scope = scope_for(intent, policy)
-    ops = plan(diff(intent, case.observed, policy, scope))
+    commands = plan(diff(intent, case.observed, policy, scope))
     kernel = Director.holding(case.observed)
-    for op in ops:
-        kernel.run(op)
+    for command in commands:
+        kernel.run(command)
     after = kernel.state(case.observed)
     assert in_sync(diff(intent, after, policy, scope)), kernel.commands
     assert [s for s in after.ipvs if s in case.foreign] == list(case.foreign), "a foreign service was touched"
     assert not [s for s in after.ipvs if s.key in {f.key for f in case.foreign} and s not in case.foreign]
-    edits = [op for op in ops if op.argv[:2] == ("ipvsadm", "-e")]
+    edits = [command for command in commands if command.argv[:2] == ("ipvsadm", "-e")]
     assert len(edits) == len(case.edited_dests), kernel.commands
-    assert len(ops) - len(edits) == case.commands, kernel.commands
+    assert len(commands) - len(edits) == case.commands, kernel.commands
     # a second audit finds nothing to do: the plan is idempotent through the kernel
     assert plan(diff(intent, after, policy, scope)) == []
 
@@ -218,8 +218,8 @@ def test_one_changed_weight_is_one_edit_through_the_model() -> None:
     intent = HostState("primary", "director", ipvs=(IpvsService(4, Protocol.TCP, ip_address("192.0.2.10"), 80, dests=(dest,)),))
     for observed_weight in (1, 2, 4):
         observed = _replace_dest(intent, intent.ipvs[0].key, 0, weight=observed_weight)
-        ops = plan(diff(intent, observed, AuditPolicy(), scope_for(intent, AuditPolicy())))
-        assert [op.argv[:2] for op in ops] == [("ipvsadm", "-e")]
+        commands = plan(diff(intent, observed, AuditPolicy(), scope_for(intent, AuditPolicy())))
+        assert [command.argv[:2] for command in commands] == [("ipvsadm", "-e")]
         kernel = Director.holding(observed)
-        kernel.run(ops[0])
+        kernel.run(commands[0])
         assert kernel.state(observed).ipvs == intent.ipvs  # thresholds kept: -e restated them

@@ -15,7 +15,7 @@ from lvscc.audit import diff, scope_for
 from lvscc.drift import Drift
 from lvscc.model.config import AuditPolicy, PortRange, Protocol
 from lvscc.model.state import Address, ArpRule, HostState, MarkRule, MasqueradeRule, RedirectRule, Sysctl
-from lvscc.plan import Op, PlanOptions, plan
+from lvscc.plan import Command, PlanOptions, plan
 from lvscc.probes import Observation, from_dumps
 
 from .lab import in_ns
@@ -80,9 +80,9 @@ def audit(found: Observation) -> list[Drift]:
     return diff(INTENT, found.state, POLICY, scope_for(INTENT, POLICY, found.sections))
 
 
-def apply_plan(ns: str, ops: list[Op]) -> None:
-    for op in ops:
-        in_ns(ns, *op.argv, stdin=op.stdin)
+def apply_plan(ns: str, commands: list[Command]) -> None:
+    for command in commands:
+        in_ns(ns, *command.argv, stdin=command.stdin)
 
 
 STABLE_DUMPS = ("nft.json", "iptables.rules", "ip6tables.rules", "arptables.rules", "addresses.json", "ipvsadm.rules",
@@ -119,9 +119,9 @@ def test_live_audit_finds_exactly_what_was_broken_and_the_plan_repairs_it(netns:
         ("foreign", "iptables -t mangle -A PREROUTING -d 203.0.113.9/32 -j MARK --set-xmark 0x9/0xffffffff", None, None, None),
     ]
 
-    ops = plan(drifts, PlanOptions())
-    assert [op.argv[0] for op in ops] == ["sysctl", "nft"]
-    apply_plan(ns, ops)
+    commands = plan(drifts, PlanOptions())
+    assert [command.argv[0] for command in commands] == ["sysctl", "nft"]
+    apply_plan(ns, commands)
     repaired = snapshot(ns, tmp_path / "repaired")
     assert [d.kind for d in audit(repaired)] == ["foreign"]
 
@@ -140,10 +140,10 @@ def test_extra_rules_are_deleted_exactly_where_they_were_found(netns: str, tmp_p
         ("extra", "masquerade from 203.0.113.0/24"),
         ("missing", "arp mangle rule vip 192.0.2.30 real 198.51.100.5"),
     ]
-    ops = plan(drifts)
+    commands = plan(drifts)
     # The surviving drop rule of the half pair is left alone: only its mangle rule is added.
-    assert [op.argv for op in ops if op.argv[0] == "arptables"] == [("arptables", "-A", *ARPTABLES[1][1:])]
-    apply_plan(ns, ops)
+    assert [command.argv for command in commands if command.argv[0] == "arptables"] == [("arptables", "-A", *ARPTABLES[1][1:])]
+    apply_plan(ns, commands)
     assert audit(snapshot(ns, tmp_path / "after")) == []
     saved = [ln for ln in in_ns(ns, "arptables-save").splitlines() if ln.startswith("-A")]
     assert len(saved) == 2, saved

@@ -8,19 +8,19 @@ from ipaddress import ip_address, ip_network
 from lvscc.audit import diff, scope_for
 from lvscc.model.config import AuditPolicy, Protocol, WeightPolicy
 from lvscc.model.state import IpvsService, MarkRule, Origin, Sysctl
-from lvscc.plan import Op, PlanOptions, plan, render
+from lvscc.plan import Command, PlanOptions, plan, render
 
 from .states import dest, director, mark
 
 MANAGED = AuditPolicy(weight=WeightPolicy.MANAGED)
 
 
-def plan_for(intent, observed, policy: AuditPolicy = AuditPolicy(), options: PlanOptions = PlanOptions()) -> list[Op]:
+def plan_for(intent, observed, policy: AuditPolicy = AuditPolicy(), options: PlanOptions = PlanOptions()) -> list[Command]:
     return plan(diff(intent, observed, policy, scope_for(intent, policy)), options)
 
 
-def argvs(ops: list[Op]) -> list[str]:
-    return [" ".join(op.argv) for op in ops]
+def argvs(commands: list[Command]) -> list[str]:
+    return [" ".join(command.argv) for command in commands]
 
 
 def with_web(service: IpvsService):
@@ -64,7 +64,7 @@ def test_adds_before_deletes_and_never_a_flush() -> None:
         "ipvsadm -d -t 192.0.2.10:80 -r 198.51.100.3:8080",
         "ipvsadm -D -t 203.0.113.80:80",
     ]
-    assert not any("-C" in op.argv or "ipvsadm-restore" in op.argv for op in plan_for(director(), director(ipvs=()), policy))
+    assert not any("-C" in command.argv or "ipvsadm-restore" in command.argv for command in plan_for(director(), director(ipvs=()), policy))
 
 
 def test_missing_service_is_added_with_its_real_servers() -> None:
@@ -89,9 +89,9 @@ def test_fwmark_service_persistence_and_ipv6_flags() -> None:
 
 def test_nft_changes_are_one_transaction_on_our_table() -> None:
     found = replace(mark(81, 8080), origin=Origin("nft.json", 17, "inet lvscc prerouting"))
-    ops = plan_for(director(), director(marks=(found,)))
-    assert len(ops) == 1 and ops[0].argv == ("nft", "-f", "-")
-    assert ops[0].stdin == (
+    commands = plan_for(director(), director(marks=(found,)))
+    assert len(commands) == 1 and commands[0].argv == ("nft", "-f", "-")
+    assert commands[0].stdin == (
         "add table inet lvscc\n"
         "add chain inet lvscc prerouting { type filter hook prerouting priority mangle; policy accept; }\n"
         "add rule inet lvscc prerouting ip daddr 192.0.2.10 tcp dport { 80, 443 } meta mark set 80\n"
@@ -102,8 +102,8 @@ def test_nft_changes_are_one_transaction_on_our_table() -> None:
 def test_iptables_rules_use_the_exact_saved_spec_to_delete() -> None:
     saved = 'mangle -A PREROUTING -d 192.0.2.10/32 -p tcp -m tcp --dport 8080 -m comment --comment "lvscc: old" -j MARK --set-xmark 0x51/0xffffffff'
     found = replace(mark(81, 8080), origin=Origin("iptables.rules", 9, saved))
-    ops = plan_for(director(), director(marks=(found,)), options=PlanOptions(netfilter="iptables"))
-    assert [op.argv for op in ops] == [
+    commands = plan_for(director(), director(marks=(found,)), options=PlanOptions(netfilter="iptables"))
+    assert [command.argv for command in commands] == [
         ("iptables", "-t", "mangle", "-A", "PREROUTING", "-d", "192.0.2.10/32", "-p", "tcp", "-m", "multiport",
          "--dports", "80,443", "-m", "comment", "--comment", "lvscc", "-j", "MARK", "--set-mark", "80"),
         ("iptables", "-t", "mangle", "-D", "PREROUTING", "-d", "192.0.2.10/32", "-p", "tcp", "-m", "tcp", "--dport",
@@ -113,16 +113,16 @@ def test_iptables_rules_use_the_exact_saved_spec_to_delete() -> None:
 
 def test_long_port_lists_split_like_the_iptables_backend() -> None:
     many = mark(21, *range(1000, 1040, 2))  # 20 single ports, no two adjacent
-    ops = plan_for(director(marks=(many,)), director(marks=()), options=PlanOptions(netfilter="iptables"))
-    assert [op.argv[op.argv.index("--dports") + 1] for op in ops] == [
+    commands = plan_for(director(marks=(many,)), director(marks=()), options=PlanOptions(netfilter="iptables"))
+    assert [command.argv[command.argv.index("--dports") + 1] for command in commands] == [
         ",".join(str(p) for p in range(1000, 1030, 2)), ",".join(str(p) for p in range(1030, 1040, 2))]
 
 
 def test_sysctls_and_shell_rendering_quote_values() -> None:
     observed = director(sysctls=(Sysctl("net.ipv4.ip_forward", "1"), Sysctl("net.ipv4.vs.sync_threshold", "3 40")))
-    ops = plan_for(director(), observed)
-    assert argvs(ops) == ["sysctl -w net.ipv4.vs.sync_threshold=3 50"]
-    assert "sysctl -w 'net.ipv4.vs.sync_threshold=3 50'" in render(ops)
+    commands = plan_for(director(), observed)
+    assert argvs(commands) == ["sysctl -w net.ipv4.vs.sync_threshold=3 50"]
+    assert "sysctl -w 'net.ipv4.vs.sync_threshold=3 50'" in render(commands)
 
 
 def test_nft_rule_text_round_trips_through_nft_syntax() -> None:

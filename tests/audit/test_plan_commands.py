@@ -11,14 +11,14 @@ import pytest
 from lvscc.audit import diff, scope_for
 from lvscc.model.config import AuditPolicy
 from lvscc.model.state import IpvsTimeouts
-from lvscc.plan import Op, plan
+from lvscc.plan import Command, plan
 
 from .states import dest, director, web
 
 
 def _plan(intent, observed) -> list[str]:
-    ops: list[Op] = plan(diff(intent, observed, AuditPolicy(), scope_for(intent, AuditPolicy())))
-    return [" ".join(op.argv) for op in ops]
+    commands: list[Command] = plan(diff(intent, observed, AuditPolicy(), scope_for(intent, AuditPolicy())))
+    return [" ".join(command.argv) for command in commands]
 
 
 @pytest.mark.parametrize(

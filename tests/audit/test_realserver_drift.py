@@ -37,7 +37,7 @@ def audit(intent: HostState, observed: HostState, sections: set[str] | None = No
 
 
 def commands(drifts: list[Drift], options: PlanOptions = PlanOptions()) -> list[str]:
-    return [" ".join(op.argv) for op in plan(drifts, options)]
+    return [" ".join(command.argv) for command in plan(drifts, options)]
 
 
 def summary(drifts: list[Drift]) -> list[tuple]:
@@ -117,13 +117,13 @@ def test_a_device_that_is_down_is_set_up() -> None:
 def test_a_missing_device_is_created_as_the_kit_does_unless_a_modprobe_made_it() -> None:
     drifts = audit(tun_server(GUE), tun_server())
     assert [(d.kind, d.object) for d in drifts] == [("missing", "tunnel device tunl0"), ("missing", "gue port 6080 into tunl0")]
-    ops = plan(drifts)
-    assert [op.argv for op in ops] == [
+    commands = plan(drifts)
+    assert [command.argv for command in commands] == [
         ("sh", "-c", 'ip link show dev "$1" >/dev/null 2>&1 || ip link add name "$1" type "$2"', "sh", "tunl0", "ipip"),
         ("ip", "link", "set", "dev", "tunl0", "up"),
         ("ip", "fou", "add", "port", "6080", "gue"),
     ]
-    assert "sh -c 'ip link show dev \"$1\" >/dev/null 2>&1 || ip link add name \"$1\" type \"$2\"' sh tunl0 ipip" in render(ops)
+    assert "sh -c 'ip link show dev \"$1\" >/dev/null 2>&1 || ip link add name \"$1\" type \"$2\"' sh tunl0 ipip" in render(commands)
 
 
 def test_tunnel_ops_come_after_modprobe_and_before_addresses_and_sysctls() -> None:
@@ -133,7 +133,7 @@ def test_tunnel_ops_come_after_modprobe_and_before_addresses_and_sysctls() -> No
 
     intent = replace(tun_server(GUE), modules=("fou", "ipip"), addresses=(Address(ip_interface("198.51.100.10/32"), "tunl0"),),
                      sysctls=(Sysctl("net.ipv4.conf.tunl0.rp_filter", "0"),))
-    tools = [op.argv[:2] for op in plan(audit(intent, tun_server()))]
+    tools = [command.argv[:2] for command in plan(audit(intent, tun_server()))]
     assert tools == [("modprobe", "fou"), ("modprobe", "ipip"), ("sh", "-c"), ("ip", "link"), ("ip", "fou"), ("ip", "addr"),
                      ("sysctl", "-w")]
 
@@ -141,9 +141,9 @@ def test_tunnel_ops_come_after_modprobe_and_before_addresses_and_sysctls() -> No
 @pytest.mark.parametrize("device,kind,flag", [("ip6tnl0", "ip6tnl", ["-6"]), ("sit0", "sit", [])])
 def test_other_families_get_their_own_kind_and_fou_family(device: str, kind: str, flag: list[str]) -> None:
     gue = TunnelDevice(device, TunnelType.GUE, 6080)
-    ops = plan(audit(tun_server(gue), tun_server()))
-    assert ops[0].argv[-1] == kind
-    assert ops[-1].argv == ("ip", "fou", "add", "port", "6080", "gue", *flag)
+    commands = plan(audit(tun_server(gue), tun_server()))
+    assert commands[0].argv[-1] == kind
+    assert commands[-1].argv == ("ip", "fou", "add", "port", "6080", "gue", *flag)
 
 
 def test_gue_ports_are_not_judged_when_fou_was_not_read() -> None:

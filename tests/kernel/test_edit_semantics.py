@@ -13,7 +13,7 @@ import pytest
 
 from audit.kernel_model import Director
 from lvscc.model.state import HostState, IpvsTimeouts
-from lvscc.plan import Op
+from lvscc.plan import Command
 from lvscc.probes.ipvsadm import parse_save
 
 from .lab import in_netns
@@ -46,7 +46,7 @@ def kernel_and_model(netns: str, *commands: tuple[str, ...]) -> tuple[HostState,
     model = Director.holding(HostState("primary", "director"))
     for argv in TABLE + commands:
         in_netns(netns, "ipvsadm", *argv)
-        model.run(Op(("ipvsadm", *argv)))
+        model.run(Command(("ipvsadm", *argv)))
     kernel = read_back(netns)
     return kernel, model.state(kernel)
 
