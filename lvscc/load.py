@@ -30,9 +30,6 @@ STDIN = "-"
 STDIN_NAME = "<stdin>"
 
 
-tree_span = node_span
-
-
 def read_bytes(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of a regular file, or of stdin for `-`. Refuses (OSError) FIFOs, devices and
     anything larger than `limit`, before reading it: `include "/dev/zero"` must not grow
@@ -117,7 +114,7 @@ class _Loader:
 
     def include(self, node: Tree, shown: str, path: Path | None, chain: tuple[Path, ...]) -> list[tuple[str, Tree]]:
         token = args(node)[0]
-        at = tree_span(shown, node)
+        at = node_span(shown, node)
         relative = token.value[1:-1]
         base = path.parent if path is not None else Path.cwd()
         target = Path(os.path.realpath(base / relative))  # a symlink loop stays as it is and fails to open
@@ -134,7 +131,7 @@ class _Loader:
         for file, stmt in included:
             if stmt.data == "lvs":
                 self.diagnostics.append(error(STRUCTURE, "an included file cannot declare its own `lvs` block",
-                                              tree_span(file, stmt), "include only pools, services and settings"))
+                                              node_span(file, stmt), "include only pools, services and settings"))
         return [(f, s) for f, s in included if s.data != "lvs"]
 
 
@@ -147,12 +144,12 @@ def _expand(loader: _Loader, text: str, shown: str, path: Path | None) -> Config
         return None
     if len(blocks) != 1:
         what = "no `lvs NAME { ... }` block" if not blocks else "more than one `lvs` block"
-        at = tree_span(*blocks[1]) if len(blocks) > 1 else Span(shown, 1, 1, 1, 1)
+        at = node_span(*blocks[1]) if len(blocks) > 1 else Span(shown, 1, 1, 1, 1)
         loader.diagnostics.append(error(STRUCTURE, f"{shown} has {what}", at,
                                         "a config describes one cluster: `lvs NAME { ... }`"))
         return None
     for file, stmt in stray:
-        loader.diagnostics.append(error(STRUCTURE, "statement outside the `lvs` block", tree_span(file, stmt),
+        loader.diagnostics.append(error(STRUCTURE, "statement outside the `lvs` block", node_span(file, stmt),
                                         "move it inside `lvs NAME { ... }`"))
     file, block = blocks[0]
     statements: list[tuple[str, Tree]] = []
@@ -161,7 +158,7 @@ def _expand(loader: _Loader, text: str, shown: str, path: Path | None) -> Config
             statements += loader.include(node, file, path, chain)
         else:
             statements.append((file, node))
-    config, found = build(str(args(block)[0]), tree_span(file, block), statements, tuple(loader.files))
+    config, found = build(str(args(block)[0]), node_span(file, block), statements, tuple(loader.files))
     loader.diagnostics += found
     return config  # a draft when there were errors: see Loaded.draft
 

@@ -26,15 +26,15 @@ def emit(diagnostics: list[Diagnostic], sources: dict[str, str], fmt: str) -> No
     """Text findings go to stderr, like a compiler's; machine formats are the output itself."""
     if fmt == "text" and not diagnostics:
         return
-    from lvscc import report
+    from lvscc import diagnostic_report
     from lvscc.console import color_wanted
 
     if fmt == "json":
-        sys.stdout.write(report.render_json(diagnostics) + "\n")
+        sys.stdout.write(diagnostic_report.render_json(diagnostics) + "\n")
     elif fmt == "sarif":
-        sys.stdout.write(report.render_sarif(diagnostics) + "\n")
+        sys.stdout.write(diagnostic_report.render_sarif(diagnostics) + "\n")
     elif diagnostics:
-        sys.stderr.write(report.render_text(diagnostics, sources, color=color_wanted(sys.stderr)))
+        sys.stderr.write(diagnostic_report.render_text(diagnostics, sources, color=color_wanted(sys.stderr)))
 
 
 def exit_code(diagnostics: list[Diagnostic], fail_on: str) -> int:

@@ -39,7 +39,7 @@ def audit_target(args: argparse.Namespace) -> Audited:
     try:
         return audit_file(args.config, args.host, args.from_dump, WeightPolicy(args.weight) if args.weight else None)
     except Uncompiled as error:
-        from lvscc.report import render_text
+        from lvscc.diagnostic_report import render_text
 
         sys.stderr.write(render_text(error.checked.diagnostics, error.checked.sources, color=False))
         raise

@@ -21,17 +21,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from lvscc.pipeline import check_file
 
-    if args.target:  # lvscc.target lowers the config: the lowering stage is imported for --target only
-        from lvscc.target import TargetError, check_target, load_target
+    if args.target:  # the profile's rules lower the config: the lowering stage is imported for --target only
+        from lvscc.router_profile import ProfileError, check_against_profile, load_profile
     try:
-        target = load_target(args.target) if args.target else None
-    except TargetError as e:
+        profile = load_profile(args.target) if args.target else None
+    except ProfileError as e:
         print(f"lvscc check: {e}", file=sys.stderr)
         return 2
     results = [check_file(f, include_anywhere=args.include_anywhere) for f in args.files]
     diagnostics = [d for r in results for d in r.diagnostics]
-    if target is not None:
-        diagnostics += [d for r in results if r.config is not None for d in check_target(r.config, target)]
+    if profile is not None:
+        diagnostics += [d for r in results if r.config is not None for d in check_against_profile(r.config, profile)]
     sources = {name: text for r in results for name, text in r.sources.items()}
     emit(diagnostics, sources, args.format)
     if any(r.unreadable for r in results):

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from lvscc.drift import KINDS
 from lvscc.diagnostics import Diagnostic, Severity
 from lvscc.drift_report import Report, json_report
-from lvscc.report import render_json
+from lvscc.diagnostic_report import render_json
 
 
 @dataclass(frozen=True)

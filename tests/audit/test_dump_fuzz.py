@@ -20,7 +20,7 @@ from lvscc.plan import PlanOptions, plan
 from lvscc.plan import render as render_plan
 from lvscc.probes import ProbeError, from_dumps
 from lvscc.syntax import Refused
-from lvscc.target import TargetError, load_target
+from lvscc.router_profile import ProfileError, load_profile
 from tests.mutation import mutate
 
 REPO = Path(__file__).resolve().parents[2]
@@ -126,6 +126,6 @@ def test_any_target_profile_loads_or_is_refused(data: bytes) -> None:
         path = Path(tmp, "profile.json")
         path.write_bytes(data)
         try:
-            load_target(path)
-        except TargetError:
+            load_profile(path)
+        except ProfileError:
             pass

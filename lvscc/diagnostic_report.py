@@ -1,5 +1,6 @@
 """Render a list of diagnostics for people (compiler-style text), for scripts (JSON) and for
-code-scanning tools (SARIF 2.1.0). Pure: diagnostics and source texts in, one string out."""
+code-scanning tools (SARIF 2.1.0). Pure: diagnostics and source texts in, one string out.
+(A host's drifts are reported by lvscc/drift_report.py.)"""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from lvscc.diagnostics import Diagnostic, Severity, error, info, warning
 from lvscc.model.span import NOWHERE, Span
 from lvscc.catalogue import catalogue
-from lvscc.report import render_json, render_sarif, render_text, summary
+from lvscc.diagnostic_report import render_json, render_sarif, render_text, summary
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 FILE = "samples/bad.lvs"
