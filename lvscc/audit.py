@@ -31,8 +31,16 @@ from lvscc.model.state import (
 )
 from lvscc.syntax.ipvsadm import endpoint
 
-SERVICE_FIELDS = ("scheduler", "flags", "persistence", "netmask", "pe", "ops")
-DEST_FIELDS = ("method", "weight", "upper", "lower", "tun_type", "tun_port", "tun_csum")
+
+def _compared(cls: type, identity: tuple[str, ...]) -> tuple[str, ...]:
+    """The fields of a kernel object that a drift can name, in declaration order: all but
+    what identifies it, its children and its origin. Derived, so that a new service or server
+    option is audited without this module knowing it."""
+    return tuple(f.name for f in fields(cls) if f.name not in identity and f.name not in ("dests", "origin"))
+
+
+SERVICE_FIELDS = _compared(IpvsService, ("family", "protocol", "address", "port", "fwmark"))
+DEST_FIELDS = _compared(IpvsDest, ("address", "port"))
 
 
 @dataclass(frozen=True)
