@@ -153,7 +153,8 @@ def host_intent(config: Config, name: str | None) -> HostState:
         raise AuditError(str(e)) from None
 
 
-def observe_host(config: Config, intent: HostState, texts: Mapping[str, str], notes: tuple[str, ...] = ()) -> Observation:
+def observe_host(config: Config, intent: HostState, texts: Mapping[str, str],
+                 notes: tuple[str, ...] = ()) -> Observation:
     """What the dump texts show of the host, with `notes` on what could not be read; ProbeError
     for a dump that is not its tool's output."""
     from lvscc.probes import Observation, observe

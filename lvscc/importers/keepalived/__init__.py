@@ -18,7 +18,7 @@ from lvscc.importers.keepalived.reading import escaped as _escaped
 from lvscc.importers.keepalived.preprocess import preprocess
 from lvscc.importers.keepalived.reading import read_words, tree
 from lvscc.importers.keepalived.services import Services
-from lvscc.importers.keepalived.values import Values
+from lvscc.importers.keepalived.values import KeepalivedValues
 from lvscc.importers.keepalived.virtual_servers import VirtualServers
 from lvscc.model.config import Config, Forwarding, Method
 
@@ -52,7 +52,7 @@ def import_keepalived(text: str, filename: str, config_id: str | None = None) ->
     entries = tree(read_words(preprocess(text, filename, notes, config_id)), notes)
     if notes.stopped():
         return None, notes.items
-    values = Values(notes)
+    values = KeepalivedValues(notes)
     cluster, virtuals = Cluster(values), VirtualServers(values)
     _top(entries, cluster, virtuals, notes)
     services = Services(notes, cluster.vips, virtuals.virtuals).services()

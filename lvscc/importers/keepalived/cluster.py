@@ -9,7 +9,7 @@ from ipaddress import ip_interface
 
 from lvscc.importers.common import Entry, most_common
 from lvscc.importers.keepalived.reading import plain
-from lvscc.importers.keepalived.values import Values
+from lvscc.importers.keepalived.values import KeepalivedValues
 from lvscc.model.config import (
     Director,
     Forwarding,
@@ -31,7 +31,7 @@ Vip = tuple[IPInterface, str | None, Entry]
 
 
 class Cluster:
-    def __init__(self, values: Values) -> None:
+    def __init__(self, values: KeepalivedValues) -> None:
         self.values = values
         self.notes = values.notes
         self.vips: dict[IPAddress, Vip] = {}

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from lvscc.importers.common import Entry
 from lvscc.importers.keepalived.pieces import Real, Virtual
 from lvscc.importers.keepalived.reading import escaped, plain
-from lvscc.importers.keepalived.values import Values
+from lvscc.importers.keepalived.values import KeepalivedValues
 from lvscc.model.config import HealthCheck
 
 TIMERS = ("connect_timeout", "delay_loop", "misc_timeout")
@@ -17,7 +17,7 @@ RETRY_DELAY = "delay_before_retry"
 NO_RETRY_DELAY = "lvscc has no retries to pace (a failed check takes the server out, as in nanny)"
 
 
-def real_server(values: Values, vs: Virtual, block: Entry) -> Real | None:
+def real_server(values: KeepalivedValues, vs: Virtual, block: Entry) -> Real | None:
     args = [plain(a) for a in block.args]
     address = values.address(block, args[0]) if args else None
     if address is None:
@@ -47,7 +47,7 @@ def real_server(values: Values, vs: Virtual, block: Entry) -> Real | None:
     return real
 
 
-def timers(values: Values, vs: Virtual, checker: Entry) -> dict[str, int]:
+def timers(values: KeepalivedValues, vs: Virtual, checker: Entry) -> dict[str, int]:
     """The check's timeout from the checker, falling back to the virtual server's values
     (keepalived's inheritance: virtual server -> real server -> checker). lvscc's `timeout` is
     nanny's: the check interval and the answer's deadline at once, which the keepalived backend
@@ -64,23 +64,23 @@ def timers(values: Values, vs: Virtual, checker: Entry) -> dict[str, int]:
     return {} if timeout is None else {"timeout": timeout}
 
 
-def leftovers(values: Values, checker: Entry, handled: tuple[str, ...]) -> None:
+def leftovers(values: KeepalivedValues, checker: Entry, handled: tuple[str, ...]) -> None:
     for entry in checker.body or ():
         if entry.key not in handled + TIMERS + (RETRY_DELAY,):
             values.notes.untranslated(entry, f"no lvscc equivalent in {checker.key}")
 
 
-def tcp_check(values: Values, vs: Virtual, real: Real, checker: Entry) -> HealthCheck:
+def tcp_check(values: KeepalivedValues, vs: Virtual, real: Real, checker: Entry) -> HealthCheck:
     leftovers(values, checker, ("connect_port",))
     return HealthCheck(port=connect_port(values, checker), span=checker.span, **timers(values, vs, checker))
 
 
-def connect_port(values: Values, checker: Entry) -> int | None:
+def connect_port(values: KeepalivedValues, checker: Entry) -> int | None:
     entry = next((e for e in checker.body or () if e.key == "connect_port"), None)
     return values.number(entry) if entry is not None else None
 
 
-def misc_check(values: Values, vs: Virtual, real: Real, checker: Entry) -> HealthCheck | None:
+def misc_check(values: KeepalivedValues, vs: Virtual, real: Real, checker: Entry) -> HealthCheck | None:
     leftovers(values, checker, ("misc_path",))
     path = next((e for e in checker.body or () if e.key == "misc_path" and e.args), None)
     if path is None:
@@ -91,7 +91,7 @@ def misc_check(values: Values, vs: Virtual, real: Real, checker: Entry) -> Healt
     return HealthCheck(send_program=program, span=checker.span, **timers(values, vs, checker))
 
 
-def http_get(values: Values, vs: Virtual, real: Real, checker: Entry) -> HealthCheck | None:
+def http_get(values: KeepalivedValues, vs: Virtual, real: Real, checker: Entry) -> HealthCheck | None:
     leftovers(values, checker, ("url", "connect_port"))
     urls = [e for e in checker.body or () if e.key == "url"]
     if not urls:
@@ -117,7 +117,7 @@ def http_get(values: Values, vs: Virtual, real: Real, checker: Entry) -> HealthC
                        span=checker.span, **timers(values, vs, checker))
 
 
-def status(values: Values, entry: Entry) -> str | None:
+def status(values: KeepalivedValues, entry: Entry) -> str | None:
     codes = [plain(a) for a in entry.args]
     if codes == ["100-599"]:
         return "HTTP"
@@ -127,6 +127,6 @@ def status(values: Values, entry: Entry) -> str | None:
     return None
 
 
-CHECKERS: dict[str, Callable[[Values, Virtual, Real, Entry], HealthCheck | None]] = {
+CHECKERS: dict[str, Callable[[KeepalivedValues, Virtual, Real, Entry], HealthCheck | None]] = {
     "TCP_CHECK": tcp_check, "MISC_CHECK": misc_check, "HTTP_GET": http_get,
 }

@@ -11,7 +11,10 @@ from lvscc.model.config import Forwarding, IPAddress, Method, Tunnel, TunnelType
 METHODS = {"NAT": Method.NAT, "DR": Method.DIRECT, "TUN": Method.TUNNEL}
 
 
-class Values:
+class KeepalivedValues:
+    """Typed access to a keepalived.conf entry's arguments, as keepalived's parser reads them;
+    a bad value becomes LVS502 and None."""
+
     def __init__(self, notes: Notes) -> None:
         self.notes = notes
 

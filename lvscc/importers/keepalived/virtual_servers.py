@@ -9,14 +9,14 @@ from lvscc.importers.common import Entry
 from lvscc.importers.keepalived.pieces import Target, Virtual
 from lvscc.importers.keepalived.reading import plain
 from lvscc.importers.keepalived.real_servers import NO_RETRY_DELAY, RETRY_DELAY, real_server
-from lvscc.importers.keepalived.values import Values
+from lvscc.importers.keepalived.values import KeepalivedValues
 from lvscc.model.config import DEFAULT_PERSISTENCE, SCHEDULERS, IPAddress, Protocol
 
 FLAGS = ("flag-1", "flag-2", "flag-3", "sh-port", "sh-fallback", "mh-port", "mh-fallback")
 
 
 class VirtualServers:
-    def __init__(self, values: Values) -> None:
+    def __init__(self, values: KeepalivedValues) -> None:
         self.values = values
         self.notes = values.notes
         self.groups: dict[str, Entry] = {}

@@ -12,12 +12,12 @@ from lvscc.importers.common import Entry, Notes, imported
 from lvscc.importers.piranha.cluster import Globals
 from lvscc.importers.piranha.reading import read
 from lvscc.importers.piranha.services import services
-from lvscc.importers.piranha.values import Values
+from lvscc.importers.piranha.values import LvsCfValues
 from lvscc.importers.piranha.virtuals import Virtual, virtual
 from lvscc.model.config import Config
 
 
-def _top(entries: tuple[Entry, ...], values: Values, cluster: Globals) -> list[Virtual]:
+def _top(entries: tuple[Entry, ...], values: LvsCfValues, cluster: Globals) -> list[Virtual]:
     virtuals = []
     for entry in entries:
         if entry.body is None:
@@ -37,7 +37,7 @@ def import_piranha(text: str, filename: str) -> tuple[Config | None, list[Diagno
     entries = read(text, filename, notes)
     if notes.stopped():
         return None, notes.items
-    values = Values(notes)
+    values = LvsCfValues(notes)
     cluster = Globals(values)
     virtuals = _top(entries, values, cluster)
     if cluster.value("service", "lvs") == "fos":

@@ -7,7 +7,7 @@ from ipaddress import IPv4Address, IPv4Interface
 from typing import TypeVar, cast
 
 from lvscc.importers.common import Entry, kernel_timeouts
-from lvscc.importers.piranha.values import Values, prefix
+from lvscc.importers.piranha.values import LvsCfValues, prefix
 from lvscc.model.config import Director, Forwarding, Heartbeat, Method, SyncDaemon, Timeouts
 
 T = TypeVar("T")
@@ -32,7 +32,7 @@ UNSUPPORTED_GLOBALS = {
 
 
 class Globals:
-    def __init__(self, values: Values) -> None:
+    def __init__(self, values: LvsCfValues) -> None:
         self.values = values
         self.notes = values.notes
         self.globals: dict[str, tuple[Entry, object]] = {}

@@ -18,8 +18,9 @@ SERVICE_PORTS = {
 NANNY_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", "'": "'", '"': '"'}
 
 
-class Values:
-    """Typed access to an entry's arguments; a bad value becomes LVS502 and None."""
+class LvsCfValues:
+    """Typed access to an lvs.cf entry's arguments, as lvsconfig.c and nanny read them; a bad
+    value becomes LVS502 and None."""
 
     def __init__(self, notes: Notes) -> None:
         self.notes = notes

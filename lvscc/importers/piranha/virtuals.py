@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 
 from lvscc.importers.common import Entry
-from lvscc.importers.piranha.values import Values, unescape
+from lvscc.importers.piranha.values import LvsCfValues, unescape
 from lvscc.model.config import HealthCheck, Protocol
 from lvscc.model.span import Span
 
@@ -37,7 +37,7 @@ class Virtual:
     servers: list[tuple[str, Span, dict[str, object]]] = field(default_factory=list)
 
 
-def virtual(values: Values, block: Entry) -> Virtual:
+def virtual(values: LvsCfValues, block: Entry) -> Virtual:
     vs = Virtual(block.args[0], block.span)
     check: dict[str, object] = {}
     for entry in block.body or ():
@@ -66,7 +66,7 @@ def virtual(values: Values, block: Entry) -> Virtual:
     return vs
 
 
-def virtual_setting(values: Values, vs: Virtual, entry: Entry) -> None:
+def virtual_setting(values: LvsCfValues, vs: Virtual, entry: Entry) -> None:
     simple = {
         "active": ("active", values.boolean), "vip_nmask": ("nmask", values.netmask),
         "fwmark": ("fwmark", values.number), "port": ("port", values.port),
@@ -88,7 +88,7 @@ def virtual_setting(values: Values, vs: Virtual, entry: Entry) -> None:
         values.notes.untranslated(entry, "not a keyword of `virtual`")
 
 
-def server(values: Values, block: Entry) -> dict[str, object]:
+def server(values: LvsCfValues, block: Entry) -> dict[str, object]:
     fields: dict[str, object] = {"active": False}
     parsers = {"address": values.host, "active": values.boolean, "weight": values.number, "port": values.port}
     for entry in block.body or ():
