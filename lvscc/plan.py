@@ -35,11 +35,12 @@ from lvscc.model.state import (
     Sysctl,
     TunnelDevice,
 )
+from lvscc.probes import IP6TABLES, IPTABLES, NFT
 from lvscc.syntax import Refused, arptables, iproute, iptables, ipvsadm, nft, printable, shell
 from lvscc.syntax import sysctl as sysctl_syntax
 
-IPTABLES_DUMPS = {"iptables.rules": "iptables", "ip6tables.rules": "ip6tables"}
-NFT_DUMP = "nft.json"
+# Where the probes found an extra rule (its origin.file) says which tool deletes it.
+IPTABLES_DUMPS = {IPTABLES: "iptables", IP6TABLES: "ip6tables"}
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def _dump_of(d: Drift) -> str | None:
 def _nft_transaction(todo: list[Drift], options: PlanOptions) -> list[Command]:
     netfilter = [d for d in todo if d.section == "netfilter"]
     adds = [d for d in netfilter if d.kind == "missing"] if options.netfilter == "nft" else []
-    deletes = [d for d in netfilter if d.kind == "extra" and _dump_of(d) == NFT_DUMP]
+    deletes = [d for d in netfilter if d.kind == "extra" and _dump_of(d) == NFT]
     if not adds and not deletes:
         return []
     lines = nft.add_rules(options.nft_family, options.nft_table, [d.want for d in adds]) if adds else []

@@ -8,7 +8,8 @@ import argparse
 import sys
 
 from lvscc.commands.audit import FAILURES, add_target_options, audit_target
-from lvscc.plan import NFT_DUMP, PlanOptions, plan, render
+from lvscc.plan import PlanOptions, plan, render
+from lvscc.probes import NFT
 from lvscc.syntax import Refused, printable
 
 
@@ -24,7 +25,7 @@ def _netfilter(observed_rules: list[object]) -> str:
     # Keep missing rules next to the ones the host already has from us.
     origins = [getattr(r, "origin", None) for r in observed_rules]
     files = {o.file for o in origins if o is not None}
-    return "iptables" if files and NFT_DUMP not in files else "nft"
+    return "iptables" if files and NFT not in files else "nft"
 
 
 def run(args: argparse.Namespace) -> int:
