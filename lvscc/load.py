@@ -13,7 +13,7 @@ from typing import Callable
 
 from lark import Tree
 
-from lvscc.build import build
+from lvscc.builder import build
 from lvscc.diagnostics import Diagnostic, error, has_errors
 from lvscc.model.config import Config
 from lvscc.model.span import NOWHERE, Span
