@@ -77,7 +77,7 @@ class WeightPolicy(StrEnum):
     QUIESCE = "quiesce"  # default: 0 is reported as quiesced, other changes are drift
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PortRange:
     first: int
     last: int
@@ -86,7 +86,7 @@ class PortRange:
         return str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Director:
     role: str  # "primary" | "backup"
     public: IPAddress | None = None
@@ -96,7 +96,7 @@ class Director:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Heartbeat:
     port: int = DEFAULT_HEARTBEAT_PORT
     interval: int = DEFAULT_HEARTBEAT_INTERVAL
@@ -105,21 +105,21 @@ class Heartbeat:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SyncDaemon:
     interface: str
     sync_id: int = 0
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tunnel:
     type: TunnelType = TunnelType.IPIP
     port: int | None = None  # gue only
     csum: str | None = None  # "csum" | "nocsum" | "remcsum"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Forwarding:
     method: Method = Method.DIRECT  # ipvsadm's default (-g)
     gateway: IPInterface | None = None  # NAT: floating address, the real servers' default route
@@ -131,7 +131,7 @@ class Forwarding:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Timeouts:
     """IPVS connection timeouts in seconds; None leaves the kernel's value (ipvsadm --set 0)."""
 
@@ -141,7 +141,7 @@ class Timeouts:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HealthCheck:
     send: str | None = None
     expect: str | None = None
@@ -154,7 +154,7 @@ class HealthCheck:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RealServer:
     name: str
     address: IPAddress
@@ -169,7 +169,7 @@ class RealServer:
     spans: Mapping[str, Span] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MarkPorts:
     """One protocol and the ports that carry a firewall mark."""
 
@@ -178,13 +178,13 @@ class MarkPorts:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ftp:
     passive: PortRange | None = None
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VirtualService:
     name: str
     vip: IPInterface | None = None
@@ -216,14 +216,14 @@ class VirtualService:
         return 6 if self.vip is not None and self.vip.version == 6 else 4
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pool:
     name: str
     servers: tuple[RealServer, ...]
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AuditPolicy:
     weight: WeightPolicy = WeightPolicy.QUIESCE
     scope: tuple[IPNetwork, ...] = ()  # extra networks lvscc owns beyond the declared VIPs
@@ -232,7 +232,7 @@ class AuditPolicy:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Config:
     name: str
     directors: tuple[Director, ...] = ()

@@ -14,7 +14,7 @@ from typing import Iterable
 from lvscc.model.config import IPAddress, IPInterface, IPNetwork, Method, PortRange, Protocol, TunnelType
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Origin:
     file: str
     line: int
@@ -37,7 +37,7 @@ def _origin() -> Origin | None:
     return field(default=None, compare=False, hash=False, repr=False)  # type: ignore[return-value]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IpvsDest:
     address: IPAddress
     port: int
@@ -55,7 +55,7 @@ class IpvsDest:
         return (self.address.version, self.address.packed, self.port)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IpvsService:
     """One IPVS virtual service: (protocol, address, port) or (family, fwmark)."""
 
@@ -87,7 +87,7 @@ class IpvsService:
         return (self.fwmark, 10 if self.family == 6 else 2, proto, addr, self.port)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IpvsTimeouts:
     """ipvsadm --set tcp tcpfin udp; 0 leaves the kernel's value."""
 
@@ -96,7 +96,7 @@ class IpvsTimeouts:
     udp: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MarkRule:
     """Mark packets to `destination` on the given ports with `fwmark` (mangle PREROUTING)."""
 
@@ -107,7 +107,7 @@ class MarkRule:
     origin: Origin | None = _origin()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MasqueradeRule:
     """nat POSTROUTING MASQUERADE of traffic from `source` (optionally one source port)."""
 
@@ -117,7 +117,7 @@ class MasqueradeRule:
     origin: Origin | None = _origin()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RedirectRule:
     """Real-server side of direct routing without a VIP: nat PREROUTING REDIRECT."""
 
@@ -133,7 +133,7 @@ class RedirectRule:
         return None if self.port == 0 else PortRange(self.port, self.last or self.port)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HelperRule:
     """Attach conntrack helper `helper` to connections to `destination`:`port` (iptables raw
     PREROUTING `-j CT --helper`, nft `ct helper set`): kernels from 6.0 on never attach one by
@@ -146,7 +146,7 @@ class HelperRule:
     origin: Origin | None = _origin()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IpvsSync:
     """ipvsadm --start-daemon STATE --syncid ID --mcast-interface DEV."""
 
@@ -156,7 +156,7 @@ class IpvsSync:
     origin: Origin | None = _origin()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ArpRule:
     """arptables: drop ARP requests for the VIP, and rewrite the VIP as ARP sender to `real`."""
 
@@ -169,14 +169,14 @@ class ArpRule:
     part: str = "pair"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sysctl:
     key: str  # dotted form, e.g. "net.ipv4.conf.all.arp_ignore"
     value: str
     origin: Origin | None = _origin()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Address:
     interface: IPInterface
     device: str  # may be an alias label such as eth0:1
@@ -190,14 +190,14 @@ class Address:
         return self.device.split(":", 1)[0]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Route:
     destination: str  # "default" or a CIDR
     gateway: IPAddress
     origin: Origin | None = _origin()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FallbackTunnel:
     """The device a tunnel module creates as it loads, which takes encapsulated packets from any
     remote without configuration: what an IPVS tunneling real server decapsulates with."""
@@ -226,7 +226,7 @@ def fallback_tunnel(tunnel: TunnelType, outer: int, inner: int) -> FallbackTunne
                 if t.type is wanted and t.outer == outer and t.inner in (inner, None))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TunnelDevice:
     """A real server's decapsulation device for IPVS tunneling (e.g. tunl0 for ipip)."""
 
@@ -241,7 +241,7 @@ class TunnelDevice:
         return FALLBACK_TUNNELS[self.name]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HostState:
     """Everything lvscc manages on one host, director or real server."""
 
@@ -267,7 +267,7 @@ class HostState:
     foreign: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Intent:
     cluster: str
     hosts: tuple[HostState, ...]
