@@ -6,7 +6,8 @@ One entry per config path, in the user's own cache directory (lvscc.resources.ca
 is a pickle, never read from a directory another user may write to). An entry is used only
 when the lvscc code and grammar that built it, the path as given, the working directory, the
 include policy, and the text of the config and of every file it included (or failed to read)
-are all what they were; otherwise it is rebuilt and replaced."""
+are all what they were; otherwise it is rebuilt and replaced. LVSCC_NO_IR_CACHE=1 turns it
+off (benchmarks/startup.py --no-ir-cache measures a first check with it)."""
 
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ def _code_digest() -> str:
 
 
 def _entry_file(path: Path, include_anywhere: bool) -> Path | None:
-    directory = cache_dir()
+    directory = None if os.environ.get("LVSCC_NO_IR_CACHE") else cache_dir()
     if directory is None:
         return None
     key = f"{_code_digest()}\0{path}\0{os.getcwd()}\0{include_anywhere}"

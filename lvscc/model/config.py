@@ -10,6 +10,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network, IPv6Address, IPv6
 from typing import Mapping
 
 from lvscc.model.span import NOWHERE, Span
+from lvscc.model.value import Value
 
 IPAddress = IPv4Address | IPv6Address
 IPInterface = IPv4Interface | IPv6Interface
@@ -78,7 +79,7 @@ class WeightPolicy(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class PortRange:
+class PortRange(Value):
     first: int
     last: int
 
@@ -87,7 +88,7 @@ class PortRange:
 
 
 @dataclass(frozen=True, slots=True)
-class Director:
+class Director(Value):
     role: str  # "primary" | "backup"
     public: IPAddress | None = None
     public_dev: str | None = None
@@ -97,7 +98,7 @@ class Director:
 
 
 @dataclass(frozen=True, slots=True)
-class Heartbeat:
+class Heartbeat(Value):
     port: int = DEFAULT_HEARTBEAT_PORT
     interval: int = DEFAULT_HEARTBEAT_INTERVAL
     dead_after: int = DEFAULT_HEARTBEAT_DEAD_AFTER
@@ -106,21 +107,21 @@ class Heartbeat:
 
 
 @dataclass(frozen=True, slots=True)
-class SyncDaemon:
+class SyncDaemon(Value):
     interface: str
     sync_id: int = 0
     span: Span = NOWHERE
 
 
 @dataclass(frozen=True, slots=True)
-class Tunnel:
+class Tunnel(Value):
     type: TunnelType = TunnelType.IPIP
     port: int | None = None  # gue only
     csum: str | None = None  # "csum" | "nocsum" | "remcsum"
 
 
 @dataclass(frozen=True, slots=True)
-class Forwarding:
+class Forwarding(Value):
     method: Method = Method.DIRECT  # ipvsadm's default (-g)
     gateway: IPInterface | None = None  # NAT: floating address, the real servers' default route
     gateway_dev: str | None = None
@@ -132,7 +133,7 @@ class Forwarding:
 
 
 @dataclass(frozen=True, slots=True)
-class Timeouts:
+class Timeouts(Value):
     """IPVS connection timeouts in seconds; None leaves the kernel's value (ipvsadm --set 0)."""
 
     tcp: int | None = None
@@ -142,7 +143,7 @@ class Timeouts:
 
 
 @dataclass(frozen=True, slots=True)
-class HealthCheck:
+class HealthCheck(Value):
     send: str | None = None
     expect: str | None = None
     regex: bool = False
@@ -155,7 +156,7 @@ class HealthCheck:
 
 
 @dataclass(frozen=True, slots=True)
-class RealServer:
+class RealServer(Value):
     name: str
     address: IPAddress
     port: int | None = None  # None: the service's port (0 for firewall-mark services)
@@ -170,7 +171,7 @@ class RealServer:
 
 
 @dataclass(frozen=True, slots=True)
-class MarkPorts:
+class MarkPorts(Value):
     """One protocol and the ports that carry a firewall mark."""
 
     protocol: Protocol
@@ -179,13 +180,13 @@ class MarkPorts:
 
 
 @dataclass(frozen=True, slots=True)
-class Ftp:
+class Ftp(Value):
     passive: PortRange | None = None
     span: Span = NOWHERE
 
 
 @dataclass(frozen=True, slots=True)
-class VirtualService:
+class VirtualService(Value):
     name: str
     vip: IPInterface | None = None
     vip_dev: str | None = None
@@ -217,14 +218,14 @@ class VirtualService:
 
 
 @dataclass(frozen=True, slots=True)
-class Pool:
+class Pool(Value):
     name: str
     servers: tuple[RealServer, ...]
     span: Span = NOWHERE
 
 
 @dataclass(frozen=True, slots=True)
-class AuditPolicy:
+class AuditPolicy(Value):
     weight: WeightPolicy = WeightPolicy.QUIESCE
     scope: tuple[IPNetwork, ...] = ()  # extra networks lvscc owns beyond the declared VIPs
     fwmarks: PortRange | None = None  # fwmark range lvscc owns beyond the declared marks
@@ -233,7 +234,7 @@ class AuditPolicy:
 
 
 @dataclass(frozen=True, slots=True)
-class Config:
+class Config(Value):
     name: str
     directors: tuple[Director, ...] = ()
     heartbeat: Heartbeat | None = None

@@ -12,10 +12,11 @@ from ipaddress import ip_network
 from typing import Iterable
 
 from lvscc.model.config import IPAddress, IPInterface, IPNetwork, Method, PortRange, Protocol, TunnelType
+from lvscc.model.value import Value
 
 
 @dataclass(frozen=True, slots=True)
-class Origin:
+class Origin(Value):
     file: str
     line: int
     what: str  # e.g. "service http", "server web1 of service http"
@@ -38,7 +39,7 @@ def _origin() -> Origin | None:
 
 
 @dataclass(frozen=True, slots=True)
-class IpvsDest:
+class IpvsDest(Value):
     address: IPAddress
     port: int
     method: Method
@@ -56,7 +57,7 @@ class IpvsDest:
 
 
 @dataclass(frozen=True, slots=True)
-class IpvsService:
+class IpvsService(Value):
     """One IPVS virtual service: (protocol, address, port) or (family, fwmark)."""
 
     family: int  # 4 | 6
@@ -88,7 +89,7 @@ class IpvsService:
 
 
 @dataclass(frozen=True, slots=True)
-class IpvsTimeouts:
+class IpvsTimeouts(Value):
     """ipvsadm --set tcp tcpfin udp; 0 leaves the kernel's value."""
 
     tcp: int = 0
@@ -97,7 +98,7 @@ class IpvsTimeouts:
 
 
 @dataclass(frozen=True, slots=True)
-class MarkRule:
+class MarkRule(Value):
     """Mark packets to `destination` on the given ports with `fwmark` (mangle PREROUTING)."""
 
     fwmark: int
@@ -108,7 +109,7 @@ class MarkRule:
 
 
 @dataclass(frozen=True, slots=True)
-class MasqueradeRule:
+class MasqueradeRule(Value):
     """nat POSTROUTING MASQUERADE of traffic from `source` (optionally one source port)."""
 
     source: IPNetwork
@@ -118,7 +119,7 @@ class MasqueradeRule:
 
 
 @dataclass(frozen=True, slots=True)
-class RedirectRule:
+class RedirectRule(Value):
     """Real-server side of direct routing without a VIP: nat PREROUTING REDIRECT."""
 
     destination: IPAddress
@@ -134,7 +135,7 @@ class RedirectRule:
 
 
 @dataclass(frozen=True, slots=True)
-class HelperRule:
+class HelperRule(Value):
     """Attach conntrack helper `helper` to connections to `destination`:`port` (iptables raw
     PREROUTING `-j CT --helper`, nft `ct helper set`): kernels from 6.0 on never attach one by
     themselves, and without it ip_vs_ftp cannot rewrite the FTP control connection."""
@@ -147,7 +148,7 @@ class HelperRule:
 
 
 @dataclass(frozen=True, slots=True)
-class IpvsSync:
+class IpvsSync(Value):
     """ipvsadm --start-daemon STATE --syncid ID --mcast-interface DEV."""
 
     state: str  # "master" on the director that holds the VIPs, "backup" on the other
@@ -157,7 +158,7 @@ class IpvsSync:
 
 
 @dataclass(frozen=True, slots=True)
-class ArpRule:
+class ArpRule(Value):
     """arptables: drop ARP requests for the VIP, and rewrite the VIP as ARP sender to `real`."""
 
     vip: IPAddress
@@ -170,14 +171,14 @@ class ArpRule:
 
 
 @dataclass(frozen=True, slots=True)
-class Sysctl:
+class Sysctl(Value):
     key: str  # dotted form, e.g. "net.ipv4.conf.all.arp_ignore"
     value: str
     origin: Origin | None = _origin()
 
 
 @dataclass(frozen=True, slots=True)
-class Address:
+class Address(Value):
     interface: IPInterface
     device: str  # may be an alias label such as eth0:1
     origin: Origin | None = _origin()
@@ -191,14 +192,14 @@ class Address:
 
 
 @dataclass(frozen=True, slots=True)
-class Route:
+class Route(Value):
     destination: str  # "default" or a CIDR
     gateway: IPAddress
     origin: Origin | None = _origin()
 
 
 @dataclass(frozen=True, slots=True)
-class FallbackTunnel:
+class FallbackTunnel(Value):
     """The device a tunnel module creates as it loads, which takes encapsulated packets from any
     remote without configuration: what an IPVS tunneling real server decapsulates with."""
 
@@ -227,7 +228,7 @@ def fallback_tunnel(tunnel: TunnelType, outer: int, inner: int) -> FallbackTunne
 
 
 @dataclass(frozen=True, slots=True)
-class TunnelDevice:
+class TunnelDevice(Value):
     """A real server's decapsulation device for IPVS tunneling (e.g. tunl0 for ipip)."""
 
     name: str
@@ -242,7 +243,7 @@ class TunnelDevice:
 
 
 @dataclass(frozen=True, slots=True)
-class HostState:
+class HostState(Value):
     """Everything lvscc manages on one host, director or real server."""
 
     host: str  # "primary", "backup" or the real server's name
@@ -268,7 +269,7 @@ class HostState:
 
 
 @dataclass(frozen=True, slots=True)
-class Intent:
+class Intent(Value):
     cluster: str
     hosts: tuple[HostState, ...]
     source: str = ""  # the main config file
