@@ -6,8 +6,9 @@ on a shared machine does not.
 
     python benchmarks/startup.py [--runs 11] [--top 20] [--callgrind] [FILE]
 
-The first run (not counted) writes the byte code and lark's cached parse tables, as any first
-run of an installed lvscc does. No test asserts on these figures; benchmarks/README.md keeps
+The first run (not counted) writes the byte code, lark's cached parse tables and the IR cache
+(lvscc/ir_cache.py), as any first run of an installed lvscc does: the runs counted are
+re-checks of an unchanged file. --no-ir-cache measures a check of a file lvscc has not seen. No test asserts on these figures; benchmarks/README.md keeps
 the latest."""
 
 from __future__ import annotations
@@ -97,10 +98,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=11)
     parser.add_argument("--top", type=int, default=20, help="rows of the import tables")
     parser.add_argument("--callgrind", action="store_true", help="also count instructions under valgrind (slow)")
+    parser.add_argument("--no-ir-cache", action="store_true", help="every check parses (LVSCC_NO_IR_CACHE=1)")
     args = parser.parse_args()
+    if args.no_ir_cache:
+        ENVIRONMENT["LVSCC_NO_IR_CACHE"] = "1"
     check = [sys.executable, "-m", "lvscc", "check", args.file]
     bare = [sys.executable, "-c", "pass"]
-    run_once(check, REPO)  # writes byte code and the parse-table cache
+    run_once(check, REPO)  # writes byte code, the parse-table cache and the IR cache
     ours, theirs = paired(check, bare, args.runs)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
           f"`lvscc check {Path(args.file).name}` and `python -c pass`, median of {args.runs} paired runs\n")

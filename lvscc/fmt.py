@@ -49,7 +49,7 @@ def seconds(value: int) -> str:
     return f"{value}s"
 
 
-_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}  # the language's (lvscc.build.values)
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}  # the language's (lvscc.builder.values)
 _STRING = re.compile(r'"(?:\\.|[^"\\])*"')
 
 

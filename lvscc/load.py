@@ -9,15 +9,18 @@ import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from lark import Tree
-
-from lvscc.build import build
+from lvscc import ir_cache
 from lvscc.diagnostics import Diagnostic, error, has_errors
 from lvscc.model.config import Config
 from lvscc.model.span import NOWHERE, Span
-from lvscc.parse import args, node_span, parse
+
+if TYPE_CHECKING:
+    from lark import Tree
+
+# lark, the parser and the builder are imported where a file is parsed: a load answered by
+# lvscc.ir_cache never imports them.
 
 IO_ERROR = "LVS003"  # unreadable file, not UTF-8, not a regular file
 INCLUDE_CYCLE = "LVS004"
@@ -68,8 +71,15 @@ class _Loader:
     files: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
     included: dict[Path, Span] = field(default_factory=dict)  # every file read, and the include that read it
+    reads: list[ir_cache.Read] = field(default_factory=list)  # what the result depends on
 
     def read(self, path: Path | str, shown: str, at: Span) -> str | None:
+        text = self.text(path, shown, at)
+        if str(path) != STDIN:
+            self.reads.append(ir_cache.Read(str(path), os.path.realpath(path), ir_cache.text_digest(text)))
+        return text
+
+    def text(self, path: Path | str, shown: str, at: Span) -> str | None:
         try:
             data = read_bytes(path)
         except OSError as e:
@@ -83,6 +93,7 @@ class _Loader:
 
     def statements(self, text: str, shown: str, path: Path | None, chain: tuple[Path, ...]) -> list[tuple[str, Tree]]:
         """Parse one file and return its statements with every include expanded in place."""
+        from lvscc.parse import args, parse
         self.files.append(shown)
         self.sources[shown] = text
         tree, found = parse(text, shown)
@@ -113,6 +124,7 @@ class _Loader:
         return None
 
     def include(self, node: Tree, shown: str, path: Path | None, chain: tuple[Path, ...]) -> list[tuple[str, Tree]]:
+        from lvscc.parse import args, node_span
         token = args(node)[0]
         at = node_span(shown, node)
         relative = token.value[1:-1]
@@ -136,6 +148,8 @@ class _Loader:
 
 
 def _expand(loader: _Loader, text: str, shown: str, path: Path | None) -> Config | None:
+    from lvscc.builder import build
+    from lvscc.parse import args, node_span
     chain = (Path(os.path.realpath(path)),) if path is not None else ()
     top = loader.statements(text, shown, path, chain)
     blocks = [(f, s) for f, s in top if s.data == "lvs"]
@@ -185,12 +199,27 @@ def load(path: str | Path, *, include_anywhere: bool = False) -> Loaded:
     """Load a config file, or stdin for `-` (shown as <stdin>, includes relative to the
     working directory)."""
     file = None if str(path) == STDIN else Path(path)
+    if file is not None:
+        cached = ir_cache.lookup(file, include_anywhere, _text_or_none)
+        if cached is not None:
+            return cached
     shown = STDIN_NAME if file is None else str(path)
     loader = _Loader(_root(file, include_anywhere))
     text = loader.read(STDIN if file is None else file, shown, NOWHERE)
     draft = _expand(loader, text, shown, file) if text is not None else None
     config = None if has_errors(loader.diagnostics) else draft
-    return Loaded(config, loader.diagnostics, loader.sources, draft)
+    loaded = Loaded(config, loader.diagnostics, loader.sources, draft)
+    if file is not None:
+        ir_cache.store(file, include_anywhere, tuple(loader.reads), loaded)
+    return loaded
+
+
+def _text_or_none(path: str) -> str | None:
+    try:
+        text = decode(read_bytes(path), path)
+    except OSError:
+        return None
+    return None if isinstance(text, Diagnostic) else text
 
 
 def load_text(text: str, filename: str = "<string>", *, include_anywhere: bool = False) -> tuple[Config | None, list[Diagnostic]]:

@@ -5,9 +5,7 @@ names), and a "did you mean" for misspelt keywords."""
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import stat
 import sys
 from dataclasses import dataclass, replace
 from functools import cache
@@ -20,7 +18,7 @@ from lark.parsers.lalr_interactive_parser import InteractiveParser
 
 from lvscc.diagnostics import Diagnostic, did_you_mean, error
 from lvscc.model.span import Span
-from lvscc.resources import data_dir
+from lvscc.resources import cache_dir, data_dir
 
 SYNTAX = "LVS001"  # unexpected token or character
 UNCLOSED = "LVS002"  # end of file inside a block or string
@@ -42,28 +40,12 @@ SPELLING = {
 }
 
 
-def _cache_dir() -> Path | None:
-    """The user's own cache directory for lvscc, or None when there is none to trust: lark's
-    cache is a pickle, so it is read only from a directory this user owns and nobody else
-    may write to (never a shared /tmp)."""
-    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    directory = Path(root, "lvscc")
-    try:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = directory.stat()
-    except OSError:  # a read-only or absent home: build in memory
-        return None
-    if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return None
-    return directory
-
-
 def _cache_file(path: Path, grammar: str) -> str | bool:
     """Where lark keeps this grammar's parse tables between runs (building them is most of a
     small check's run time). The name carries a hash of the grammar and its path, so every
     grammar, checkout, lark and Python keeps its own file; lark also hashes the grammar and its
     options into the file and rebuilds on a mismatch."""
-    directory = _cache_dir()
+    directory = cache_dir()
     if directory is None:
         return False
     digest = hashlib.sha256(f"{path}\0{grammar}".encode()).hexdigest()[:16]

@@ -10,6 +10,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network, IPv6Address, IPv6
 from typing import Mapping
 
 from lvscc.model.span import NOWHERE, Span
+from lvscc.model.value import Value
 
 IPAddress = IPv4Address | IPv6Address
 IPInterface = IPv4Interface | IPv6Interface
@@ -77,8 +78,8 @@ class WeightPolicy(StrEnum):
     QUIESCE = "quiesce"  # default: 0 is reported as quiesced, other changes are drift
 
 
-@dataclass(frozen=True)
-class PortRange:
+@dataclass(frozen=True, slots=True)
+class PortRange(Value):
     first: int
     last: int
 
@@ -86,8 +87,8 @@ class PortRange:
         return str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
 
 
-@dataclass(frozen=True)
-class Director:
+@dataclass(frozen=True, slots=True)
+class Director(Value):
     role: str  # "primary" | "backup"
     public: IPAddress | None = None
     public_dev: str | None = None
@@ -96,8 +97,8 @@ class Director:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class Heartbeat:
+@dataclass(frozen=True, slots=True)
+class Heartbeat(Value):
     port: int = DEFAULT_HEARTBEAT_PORT
     interval: int = DEFAULT_HEARTBEAT_INTERVAL
     dead_after: int = DEFAULT_HEARTBEAT_DEAD_AFTER
@@ -105,22 +106,22 @@ class Heartbeat:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class SyncDaemon:
+@dataclass(frozen=True, slots=True)
+class SyncDaemon(Value):
     interface: str
     sync_id: int = 0
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class Tunnel:
+@dataclass(frozen=True, slots=True)
+class Tunnel(Value):
     type: TunnelType = TunnelType.IPIP
     port: int | None = None  # gue only
     csum: str | None = None  # "csum" | "nocsum" | "remcsum"
 
 
-@dataclass(frozen=True)
-class Forwarding:
+@dataclass(frozen=True, slots=True)
+class Forwarding(Value):
     method: Method = Method.DIRECT  # ipvsadm's default (-g)
     gateway: IPInterface | None = None  # NAT: floating address, the real servers' default route
     gateway_dev: str | None = None
@@ -131,8 +132,8 @@ class Forwarding:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class Timeouts:
+@dataclass(frozen=True, slots=True)
+class Timeouts(Value):
     """IPVS connection timeouts in seconds; None leaves the kernel's value (ipvsadm --set 0)."""
 
     tcp: int | None = None
@@ -141,8 +142,8 @@ class Timeouts:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class HealthCheck:
+@dataclass(frozen=True, slots=True)
+class HealthCheck(Value):
     send: str | None = None
     expect: str | None = None
     regex: bool = False
@@ -154,8 +155,8 @@ class HealthCheck:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class RealServer:
+@dataclass(frozen=True, slots=True)
+class RealServer(Value):
     name: str
     address: IPAddress
     port: int | None = None  # None: the service's port (0 for firewall-mark services)
@@ -169,8 +170,8 @@ class RealServer:
     spans: Mapping[str, Span] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
-@dataclass(frozen=True)
-class MarkPorts:
+@dataclass(frozen=True, slots=True)
+class MarkPorts(Value):
     """One protocol and the ports that carry a firewall mark."""
 
     protocol: Protocol
@@ -178,14 +179,14 @@ class MarkPorts:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class Ftp:
+@dataclass(frozen=True, slots=True)
+class Ftp(Value):
     passive: PortRange | None = None
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class VirtualService:
+@dataclass(frozen=True, slots=True)
+class VirtualService(Value):
     name: str
     vip: IPInterface | None = None
     vip_dev: str | None = None
@@ -216,15 +217,15 @@ class VirtualService:
         return 6 if self.vip is not None and self.vip.version == 6 else 4
 
 
-@dataclass(frozen=True)
-class Pool:
+@dataclass(frozen=True, slots=True)
+class Pool(Value):
     name: str
     servers: tuple[RealServer, ...]
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class AuditPolicy:
+@dataclass(frozen=True, slots=True)
+class AuditPolicy(Value):
     weight: WeightPolicy = WeightPolicy.QUIESCE
     scope: tuple[IPNetwork, ...] = ()  # extra networks lvscc owns beyond the declared VIPs
     fwmarks: PortRange | None = None  # fwmark range lvscc owns beyond the declared marks
@@ -232,8 +233,8 @@ class AuditPolicy:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class Config:
+@dataclass(frozen=True, slots=True)
+class Config(Value):
     name: str
     directors: tuple[Director, ...] = ()
     heartbeat: Heartbeat | None = None

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lvscc.model.value import Value
 
-@dataclass(frozen=True, order=True)
-class Span:
+
+@dataclass(frozen=True, order=True, slots=True)
+class Span(Value):
     file: str
     line: int
     column: int

@@ -12,10 +12,11 @@ from ipaddress import ip_network
 from typing import Iterable
 
 from lvscc.model.config import IPAddress, IPInterface, IPNetwork, Method, PortRange, Protocol, TunnelType
+from lvscc.model.value import Value
 
 
-@dataclass(frozen=True)
-class Origin:
+@dataclass(frozen=True, slots=True)
+class Origin(Value):
     file: str
     line: int
     what: str  # e.g. "service http", "server web1 of service http"
@@ -37,8 +38,8 @@ def _origin() -> Origin | None:
     return field(default=None, compare=False, hash=False, repr=False)  # type: ignore[return-value]
 
 
-@dataclass(frozen=True)
-class IpvsDest:
+@dataclass(frozen=True, slots=True)
+class IpvsDest(Value):
     address: IPAddress
     port: int
     method: Method
@@ -55,8 +56,8 @@ class IpvsDest:
         return (self.address.version, self.address.packed, self.port)
 
 
-@dataclass(frozen=True)
-class IpvsService:
+@dataclass(frozen=True, slots=True)
+class IpvsService(Value):
     """One IPVS virtual service: (protocol, address, port) or (family, fwmark)."""
 
     family: int  # 4 | 6
@@ -87,8 +88,8 @@ class IpvsService:
         return (self.fwmark, 10 if self.family == 6 else 2, proto, addr, self.port)
 
 
-@dataclass(frozen=True)
-class IpvsTimeouts:
+@dataclass(frozen=True, slots=True)
+class IpvsTimeouts(Value):
     """ipvsadm --set tcp tcpfin udp; 0 leaves the kernel's value."""
 
     tcp: int = 0
@@ -96,8 +97,8 @@ class IpvsTimeouts:
     udp: int = 0
 
 
-@dataclass(frozen=True)
-class MarkRule:
+@dataclass(frozen=True, slots=True)
+class MarkRule(Value):
     """Mark packets to `destination` on the given ports with `fwmark` (mangle PREROUTING)."""
 
     fwmark: int
@@ -107,8 +108,8 @@ class MarkRule:
     origin: Origin | None = _origin()
 
 
-@dataclass(frozen=True)
-class MasqueradeRule:
+@dataclass(frozen=True, slots=True)
+class MasqueradeRule(Value):
     """nat POSTROUTING MASQUERADE of traffic from `source` (optionally one source port)."""
 
     source: IPNetwork
@@ -117,8 +118,8 @@ class MasqueradeRule:
     origin: Origin | None = _origin()
 
 
-@dataclass(frozen=True)
-class RedirectRule:
+@dataclass(frozen=True, slots=True)
+class RedirectRule(Value):
     """Real-server side of direct routing without a VIP: nat PREROUTING REDIRECT."""
 
     destination: IPAddress
@@ -133,8 +134,8 @@ class RedirectRule:
         return None if self.port == 0 else PortRange(self.port, self.last or self.port)
 
 
-@dataclass(frozen=True)
-class HelperRule:
+@dataclass(frozen=True, slots=True)
+class HelperRule(Value):
     """Attach conntrack helper `helper` to connections to `destination`:`port` (iptables raw
     PREROUTING `-j CT --helper`, nft `ct helper set`): kernels from 6.0 on never attach one by
     themselves, and without it ip_vs_ftp cannot rewrite the FTP control connection."""
@@ -146,8 +147,8 @@ class HelperRule:
     origin: Origin | None = _origin()
 
 
-@dataclass(frozen=True)
-class IpvsSync:
+@dataclass(frozen=True, slots=True)
+class IpvsSync(Value):
     """ipvsadm --start-daemon STATE --syncid ID --mcast-interface DEV."""
 
     state: str  # "master" on the director that holds the VIPs, "backup" on the other
@@ -156,8 +157,8 @@ class IpvsSync:
     origin: Origin | None = _origin()
 
 
-@dataclass(frozen=True)
-class ArpRule:
+@dataclass(frozen=True, slots=True)
+class ArpRule(Value):
     """arptables: drop ARP requests for the VIP, and rewrite the VIP as ARP sender to `real`."""
 
     vip: IPAddress
@@ -169,15 +170,15 @@ class ArpRule:
     part: str = "pair"
 
 
-@dataclass(frozen=True)
-class Sysctl:
+@dataclass(frozen=True, slots=True)
+class Sysctl(Value):
     key: str  # dotted form, e.g. "net.ipv4.conf.all.arp_ignore"
     value: str
     origin: Origin | None = _origin()
 
 
-@dataclass(frozen=True)
-class Address:
+@dataclass(frozen=True, slots=True)
+class Address(Value):
     interface: IPInterface
     device: str  # may be an alias label such as eth0:1
     origin: Origin | None = _origin()
@@ -190,15 +191,15 @@ class Address:
         return self.device.split(":", 1)[0]
 
 
-@dataclass(frozen=True)
-class Route:
+@dataclass(frozen=True, slots=True)
+class Route(Value):
     destination: str  # "default" or a CIDR
     gateway: IPAddress
     origin: Origin | None = _origin()
 
 
-@dataclass(frozen=True)
-class FallbackTunnel:
+@dataclass(frozen=True, slots=True)
+class FallbackTunnel(Value):
     """The device a tunnel module creates as it loads, which takes encapsulated packets from any
     remote without configuration: what an IPVS tunneling real server decapsulates with."""
 
@@ -226,8 +227,8 @@ def fallback_tunnel(tunnel: TunnelType, outer: int, inner: int) -> FallbackTunne
                 if t.type is wanted and t.outer == outer and t.inner in (inner, None))
 
 
-@dataclass(frozen=True)
-class TunnelDevice:
+@dataclass(frozen=True, slots=True)
+class TunnelDevice(Value):
     """A real server's decapsulation device for IPVS tunneling (e.g. tunl0 for ipip)."""
 
     name: str
@@ -241,8 +242,8 @@ class TunnelDevice:
         return FALLBACK_TUNNELS[self.name]
 
 
-@dataclass(frozen=True)
-class HostState:
+@dataclass(frozen=True, slots=True)
+class HostState(Value):
     """Everything lvscc manages on one host, director or real server."""
 
     host: str  # "primary", "backup" or the real server's name
@@ -267,8 +268,8 @@ class HostState:
     foreign: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Intent:
+@dataclass(frozen=True, slots=True)
+class Intent(Value):
     cluster: str
     hosts: tuple[HostState, ...]
     source: str = ""  # the main config file

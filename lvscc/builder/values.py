@@ -43,10 +43,14 @@ class Address:
     last: IPAddress | None  # end of a range
 
 
+DUPLICATE = "LVS023"  # a pool, director or single-valued statement declared twice
+
+
 @dataclass
 class Builder:
     file: str = ""
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    seen: dict[tuple[str, str], Span] = field(default_factory=dict)  # see once()
 
     # ---- spans and errors ---------------------------------------------------------------
     def span(self, node: Tree | Token) -> Span:
@@ -59,6 +63,18 @@ class Builder:
     def fail(self, code: str, message: str, node: Tree | Token | Span, hint: str | None = None) -> None:
         at = node if isinstance(node, Span) else self.span(node)
         self.diagnostics.append(error(code, message, at, hint))
+
+    def once(self, scope: str, stmt: Tree, what: str | None = None, span: Span | None = None) -> bool:
+        """Single-valued statements: the second one is an error that points at the first.
+        `span` is the statement's own, when the caller has already worked it out."""
+        what = what or stmt.data.replace("_", "-")
+        key = (scope, what)
+        if key in self.seen:
+            first = self.seen[key]
+            self.fail(DUPLICATE, f"`{what}` given twice in {scope}", stmt, f"the first one is at line {first.line}")
+            return False
+        self.seen[key] = span or self.span(stmt)
+        return True
 
     # ---- scalar values ------------------------------------------------------------------
     def integer(self, token: Token) -> int | None:
@@ -172,14 +188,15 @@ class Builder:
         return ip_network(f"{parsed.address}/{bits}", strict=False)
 
     def port_range(self, node: Tree) -> PortRange | None:
-        values = [self.integer(t) for t in args(node)]
-        if None in values:
+        tokens = args(node)
+        values = [v for v in (self.integer(t) for t in tokens) if v is not None]
+        if len(values) < len(tokens):
             return None
         first, last = values[0], values[-1]
-        if first > last:  # type: ignore[operator]
+        if first > last:
             self.fail(BAD_RANGE, f"range {first}-{last} runs backwards", node, f"write {last}-{first}")
             return None
-        return PortRange(first, last)  # type: ignore[arg-type]
+        return PortRange(first, last)
 
 
 _PLAIN_V4 = re.compile(r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}")
