@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -13,6 +15,7 @@ from goldenfile import UpdateRefused, updating
 from prerequisites import unavailable
 
 NETNS_NEEDS = "needs root + network namespaces"
+CACHE_HOME = pytest.StashKey[str]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -20,6 +23,16 @@ def pytest_configure(config: pytest.Config) -> None:
         updating()
     except UpdateRefused as refused:
         raise pytest.UsageError(str(refused)) from None
+    # lvscc caches parse tables and loaded configs in the user's cache directory: a test run
+    # (and every lvscc it starts) uses its own, so it neither fills the home of whoever runs it
+    # nor passes only because an earlier run left an entry behind.
+    config.stash[CACHE_HOME] = tempfile.mkdtemp(prefix="lvscc-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = config.stash[CACHE_HOME]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if CACHE_HOME in config.stash:
+        shutil.rmtree(config.stash[CACHE_HOME], ignore_errors=True)
 
 
 @pytest.fixture
