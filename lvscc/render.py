@@ -1,20 +1,18 @@
-"""Backends: one folder under backends/ each, holding Jinja2 templates and a `backend.py`
-that declares (as data) what it writes, for which hosts, and what it cannot express.
+"""Rendering the backends (lvscc/backends: one package each, its declaration and templates).
 Rendering is pure: an Intent (and the Config, for daemon configs) in, text out. Templates
 write a value into a kernel tool's syntax only through the filters of lvscc/syntax (FILTERS),
 which refuse (lvscc.syntax.Refused) what the tool could not read back as meant."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Callable, Mapping
 
 import jinja2
 
+from lvscc.backends import Backend, registry
 from lvscc.diagnostics import Diagnostic, did_you_mean, warning
 from lvscc.model.config import Config
 from lvscc.model.span import Span
@@ -35,30 +33,9 @@ from lvscc.model.state import (
     rule_comment,
 )
 from lvscc.progress import SILENT, Progress
-from lvscc.resources import data_dir
 from lvscc.syntax import arptables, iproute, iptables, ipvsadm, nft, shell, sysctl
 
 LAYOUTS = ("flat", "rhel", "debian")
-
-
-@dataclass(frozen=True)
-class Backend:
-    name: str
-    roles: tuple[str, ...]  # host roles it writes for: "director", "real-server"
-    files: Mapping[str, str]  # output file name -> template file name
-    layouts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # layout -> {file: path on the host}
-    wants: Callable[[HostState], bool] = lambda host: True  # hosts that need this artifact at all
-    unsupported: Callable[[Config], list[Diagnostic]] = lambda config: []  # what it cannot express
-    default: bool = True  # written by `compile` when no --backend is given
-    modes: Mapping[str, int] = field(default_factory=dict)  # file name -> unix mode (scripts: 0o755)
-    filters: Mapping[str, Callable] = field(default_factory=dict)  # Jinja filters of its own
-    # Backends that own what this one would also set up (the floating VIPs): it is left out when
-    # any of them is chosen, since two owners of a VIP are a split brain.
-    yields_to: tuple[str, ...] = ()
-    # What it carries to the host, by the kinds `needs` gives each declared object: the coverage
-    # check warns about a statement that no chosen backend carries.
-    carries: frozenset[str] = frozenset()
-    directory: Path = Path()
 
 
 @dataclass(frozen=True)
@@ -90,29 +67,6 @@ FILTERS: dict[str, Callable] = {
     "sysctl_key": sysctl.key,
     "sysctl_value": sysctl.value,
 }
-
-
-def _load(directory: Path) -> Backend:
-    spec = importlib.util.spec_from_file_location(f"lvscc_backend_{directory.name}", directory / "backend.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    backend: Backend = module.BACKEND
-    return Backend(**{**backend.__dict__, "directory": directory, "unsupported": _with_needs(backend)})
-
-
-def _with_needs(backend: Backend) -> Callable[[Config], list[Diagnostic]]:
-    """What the backend cannot express, and the facts it needs that the language leaves
-    optional (rules `needed_by` it: strict by need, docs/language.md)."""
-    from lvscc.rules import needs
-
-    return lambda config: backend.unsupported(config) + needs(config, backend.name)
-
-
-@cache
-def registry() -> dict[str, Backend]:
-    found = [_load(d) for d in sorted(data_dir("backends").iterdir()) if (d / "backend.py").is_file()]
-    return {b.name: b for b in found}
 
 
 @cache

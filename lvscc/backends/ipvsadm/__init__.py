@@ -2,7 +2,7 @@
 (ipvsadm 1.31 print_service_entry / print_tunnel_rule), so a saved live table diffs clean.
 The distributions' ipvsadm service loads it at boot with ipvsadm-restore."""
 
-from lvscc.render import Backend
+from lvscc.backends import Backend
 
 BACKEND = Backend(
     name="ipvsadm",
