@@ -57,8 +57,6 @@ FILTERS: dict[str, Callable] = {
     "label": iproute.label,
     "nft_str": nft.string,
     "nft_id": nft.identifier,
-    "ipvsadm_service": ipvsadm.service_line,
-    "ipvsadm_dest": ipvsadm.dest_line,
     "ipvsadm_timeouts": lambda t: ipvsadm.timeouts_line(t.tcp, t.tcpfin, t.udp),
     "arp_chain": arptables.chain,
     "arptables_specs": arptables.specs,
@@ -70,7 +68,10 @@ FILTERS: dict[str, Callable] = {
 
 
 @cache
-def _environment(name: str) -> jinja2.Environment:
+def _templates(name: str) -> dict[str, jinja2.Template]:
+    """A backend's templates by output file, compiled once per run: a compile renders them
+    for every host, and the templates do not change under a running lvscc (no reload check,
+    which would stat the template file on every render)."""
     backend = registry()[name]
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(backend.directory)),
@@ -79,10 +80,11 @@ def _environment(name: str) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        auto_reload=False,
     )
     env.filters.update(FILTERS)
     env.filters.update(backend.filters)
-    return env
+    return {file: env.get_template(template) for file, template in backend.files.items()}
 
 
 def output_path(backend: Backend, host: HostState, file: str, layout: str) -> str:
@@ -123,30 +125,21 @@ def select(names: list[str] | None) -> list[Backend]:
     return [known[n] for n in chosen if not any(o in chosen for o in known[n].yields_to)]
 
 
-def _siblings(backends: list[Backend], host: HostState, layout: str) -> dict[str, str]:
-    """Every file this host gets, by name: where it lands relative to the host's tree."""
-    return {file: output_path(b, host, file, layout).split("/", 1)[1]
-            for b in backends if host.role in b.roles and b.wants(host) for file in b.files}
-
-
 def render(config: Config, intent: Intent, backends: list[Backend], layout: str = "flat",
            progress: Progress = SILENT) -> list[Artifact]:
     artifacts = []
     progress.phase("rendering", len(intent.hosts))
+    templates = {b.name: _templates(b.name) for b in backends}
     for host in intent.hosts:
         progress.advance()
-        files = _siblings(backends, host, layout)
-        for backend in backends:
-            if host.role not in backend.roles or not backend.wants(host):
-                continue
-            env = _environment(backend.name)
-            for file, template in backend.files.items():
-                text = env.get_template(template).render(config=config, intent=intent, host=host,
-                                                         layout=layout, files=files)
-                artifacts.append(
-                    Artifact(host.host, backend.name, output_path(backend, host, file, layout), text,
-                             backend.modes.get(file, 0o644))
-                )
+        chosen = [b for b in backends if host.role in b.roles and b.wants(host)]
+        # Every file this host gets, by name: where it lands relative to the host's tree.
+        files = {file: output_path(b, host, file, layout).split("/", 1)[1] for b in chosen for file in b.files}
+        for backend in chosen:
+            for file, template in templates[backend.name].items():
+                text = template.render(config=config, intent=intent, host=host, layout=layout, files=files)
+                artifacts.append(Artifact(host.host, backend.name, output_path(backend, host, file, layout), text,
+                                          backend.modes.get(file, 0o644)))
     return artifacts
 
 

@@ -147,6 +147,14 @@ def dest_line(dest: IpvsDest, service: IpvsService, thresholds: bool = False) ->
     return " ".join(["-a", *service_args(service), *dest_options(dest, thresholds)])
 
 
+def service_lines(service: IpvsService) -> list[str]:
+    """The service's `-A` line and then each real server's `-a` line, as `dest_line` writes
+    them; the words naming the service are formatted once for all of them (a big table is
+    100,000 of these lines)."""
+    named = " ".join(["-a", *service_args(service)])
+    return [service_line(service), *(f"{named} {' '.join(dest_options(dest))}" for dest in service.dests)]
+
+
 def timeouts_line(tcp: int, tcpfin: int, udp: int) -> str:
     return f"--set {int(tcp)} {int(tcpfin)} {int(udp)}"
 
