@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Mapping
 
 import jinja2
 
@@ -224,22 +224,28 @@ def _statement_spans(config: Config) -> dict[tuple[str, int], Span]:
     return {(span.file, span.line): span for span in reversed(spans)}
 
 
+def _carriers(backends: Iterable[Backend], role: str, kinds: tuple[str, ...]) -> list[str]:
+    return [b.name for b in backends if role in b.roles and not b.carries.isdisjoint(kinds)]
+
+
 def coverage(config: Config, intent: Intent, chosen: list[Backend]) -> list[Diagnostic]:
     """A warning for each statement some host needs that no chosen backend writes, naming the
     backends that would."""
     missing: dict[Origin, tuple[list[str], set[str]]] = {}
     spans = _statement_spans(config)
+    # Whether a chosen backend carries a need, and which would, depend on the host's role and
+    # the need's kinds only: decided once each, not once per real server.
+    carried = cache(lambda role, kinds: bool(_carriers(chosen, role, kinds)))
+    would = cache(lambda role, kinds: _carriers(registry().values(), role, kinds))
     for host in intent.hosts:
         needs = _host_needs(host) + (_daemon_needs(config) if host.role == "director" else [])
         for need in needs:
-            def carries(b: Backend) -> bool:
-                return host.role in b.roles and bool(b.carries & set(need.kinds))
-            if any(carries(b) for b in chosen):
+            if carried(host.role, need.kinds):
                 continue
             whats, carriers = missing.setdefault(need.origin, ([], set()))
             if need.what not in whats:
                 whats.append(need.what)
-            carriers.update(b.name for b in registry().values() if carries(b))
+            carriers.update(would(host.role, need.kinds))
     return [
         warning(
             NOT_CARRIED,
