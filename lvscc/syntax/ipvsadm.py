@@ -77,8 +77,8 @@ def number(value: object, what: str, limit: int = 2**32 - 1) -> int:
 def endpoint(address: IPAddress | None, port: int) -> str:
     """`192.0.2.1:80`, `[2001:db8::1]:80`."""
     if address is not None and address.version == 6:
-        return f"[{address}]:{port}"
-    return f"{address}:{port}"
+        return f"[{address!s}]:{port}"
+    return f"{address!s}:{port}"  # !s: str() directly, not format()
 
 
 def split_endpoint(text: str) -> tuple[IPAddress, int]:
