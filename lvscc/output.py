@@ -104,7 +104,7 @@ def _write_artifacts(staging: Path, artifacts: list[Artifact], progress: Progres
         path = os.path.join(staging, artifact.path)
         parent = os.path.dirname(path)
         if parent not in made:
-            os.makedirs(parent, exist_ok=True)
+            _directory(parent)
             made.add(parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, artifact.mode)
         try:
@@ -115,6 +115,17 @@ def _write_artifacts(staging: Path, artifacts: list[Artifact], progress: Progres
                 os.fchmod(fd, artifact.mode)
         finally:
             os.close(fd)
+
+
+def _directory(path: str) -> None:
+    """Make `path`: one mkdir when its parent exists (a host's directory in the staging tree),
+    where os.makedirs would first stat every ancestor."""
+    try:
+        os.mkdir(path)
+    except FileNotFoundError:
+        os.makedirs(path, exist_ok=True)
+    except FileExistsError:
+        pass
 
 
 @contextmanager
