@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -50,12 +51,18 @@ class Sample:
     seconds: float
     max_rss_kib: int
     cpu_seconds: float = 0.0  # user + system of that process: less disturbed by other load than wall time
+    stderr: str = ""
+
+    def phases(self) -> dict[str, float]:
+        """The seconds of each phase a `-v` run printed (lvscc: rendering 5/5 in 0.12s)."""
+        return {name: float(seconds) for name, seconds in PHASE.findall(self.stderr)}
 
 
 # Linux carries a process's peak RSS across exec, so a child spawned straight from this (large)
 # process reports at least this process's size. GNU time forks from its own small image: its
 # %M is the measured program's peak alone (apt: time). Without it, memory is an upper bound.
 GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+PHASE = re.compile(r"^lvscc: (\w+) (?:\S+ )?in ([\d.]+)s$", re.M)
 
 
 def run_once(argv: Sequence[str], cwd: Path) -> Sample:
@@ -73,7 +80,7 @@ def run_once(argv: Sequence[str], cwd: Path) -> Sample:
         if process.returncode not in (0, 1):  # 1: findings (keepalived -t and lvscc check both say so)
             raise SystemExit(f"{' '.join(argv)} exited {process.returncode}:\n{error.decode(errors='replace')[-2000:]}")
         max_rss = int(peak.read().split()[-1]) if GNU_TIME else usage.ru_maxrss
-    return Sample(elapsed, max_rss, usage.ru_utime + usage.ru_stime)
+    return Sample(elapsed, max_rss, usage.ru_utime + usage.ru_stime, error.decode(errors="replace"))
 
 
 @dataclass(frozen=True)
@@ -105,8 +112,18 @@ def paired(work: str, ours: Sequence[str], peer_name: str, peer: Sequence[str], 
     return Row(work, mine, peer_name, theirs, goal)
 
 
-def tree_megabytes(path: Path) -> float:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+def tree_files(path: Path) -> tuple[int, float]:
+    """How many files a compile wrote and their megabytes (contents, not directory blocks)."""
+    sizes = [f.stat().st_size for f in path.rglob("*") if f.is_file()]
+    return len(sizes), sum(sizes) / 1e6
+
+
+def where_the_time_went(work: str, sample: Sample) -> str:
+    """A `-v` compile's phases, and what is left: start-up and printing the findings."""
+    phases = sample.phases()
+    rest = sample.seconds - sum(phases.values())
+    shown = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in phases.items())
+    return f"{work}: {sample.seconds:.2f} s = {shown}, start-up and findings {rest:.2f} s"
 
 
 def main() -> None:
@@ -135,21 +152,26 @@ def main() -> None:
                            [keepalived_bin, "-t", "-f", "big.conf"], "< 1.0x time, <= 1.5x memory", args.runs, work))
         clear = lambda: shutil.rmtree(work / "out", ignore_errors=True)  # noqa: E731
         rows.append(paired(f"compile --backend ipvsadm {size}",
-                           [*lvscc, "compile", "big.lvs", "-o", "out", "--backend", "ipvsadm"], "its own check",
+                           [*lvscc, "compile", "big.lvs", "-o", "out", "--backend", "ipvsadm", "-v"], "its own check",
                            [*lvscc, "check", "big.lvs"], "<= 1.2x", max(1, args.runs // 2), work, before=clear))
         clear()
-        full = run_once([*lvscc, "compile", "big.lvs", "-o", "out"], work)
-        megabytes, files = tree_megabytes(work / "out"), sum(1 for _ in (work / "out").rglob("*"))
+        full = run_once([*lvscc, "compile", "big.lvs", "-o", "out", "-v"], work)
+        files, megabytes = tree_files(work / "out")
     print(f"machine: {os.cpu_count()} cores, {os.uname().sysname} {os.uname().release}, "
           f"load average {os.getloadavg()[0]:.1f} at the end; memory {'by GNU time' if GNU_TIME else 'an upper bound'}; "
           f"median of {args.runs} paired runs (compile rows: {max(1, args.runs // 2)})")
     print("| work | lvscc | peer | ratio | goal |\n|---|---|---|---|---|")
     for row in rows:
         print(row.line())
-    print(f"| full compile {size} | {full.seconds:.1f} s, {full.max_rss_kib / 1024:.0f} MiB | {files} paths, "
-          f"{megabytes:.1f} MB | {megabytes / full.seconds:.1f} MB/s | bounded by disk |")
+    writing = full.phases().get("writing", 0.0)
+    print(f"| full compile {size} | {full.seconds:.1f} s, {full.max_rss_kib / 1024:.0f} MiB | {files} files, "
+          f"{megabytes:.1f} MB | {megabytes / full.seconds:.1f} MB/s overall, {megabytes / writing:.1f} MB/s "
+          f"writing | bounded by disk |")
     print("| audit of a 5000x20 IPVS table | run benchmarks/audit_vs_ipvsadm_save.py in the VM | "
           "ipvsadm-save -n | | <= 0.5x |")
+    print()
+    print(f"- {where_the_time_went(f'compile --backend ipvsadm {size}', rows[-1].ours[-1])}")
+    print(f"- {where_the_time_went(f'full compile {size}', full)}")
 
 
 if __name__ == "__main__":

@@ -1,20 +1,18 @@
-"""Backends: one folder under backends/ each, holding Jinja2 templates and a `backend.py`
-that declares (as data) what it writes, for which hosts, and what it cannot express.
+"""Rendering the backends (lvscc/backends: one package each, its declaration and templates).
 Rendering is pure: an Intent (and the Config, for daemon configs) in, text out. Templates
 write a value into a kernel tool's syntax only through the filters of lvscc/syntax (FILTERS),
 which refuse (lvscc.syntax.Refused) what the tool could not read back as meant."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Mapping
 
 import jinja2
 
+from lvscc.backends import Backend, registry
 from lvscc.diagnostics import Diagnostic, did_you_mean, warning
 from lvscc.model.config import Config
 from lvscc.model.span import Span
@@ -35,30 +33,9 @@ from lvscc.model.state import (
     rule_comment,
 )
 from lvscc.progress import SILENT, Progress
-from lvscc.resources import data_dir
 from lvscc.syntax import arptables, iproute, iptables, ipvsadm, nft, shell, sysctl
 
 LAYOUTS = ("flat", "rhel", "debian")
-
-
-@dataclass(frozen=True)
-class Backend:
-    name: str
-    roles: tuple[str, ...]  # host roles it writes for: "director", "real-server"
-    files: Mapping[str, str]  # output file name -> template file name
-    layouts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # layout -> {file: path on the host}
-    wants: Callable[[HostState], bool] = lambda host: True  # hosts that need this artifact at all
-    unsupported: Callable[[Config], list[Diagnostic]] = lambda config: []  # what it cannot express
-    default: bool = True  # written by `compile` when no --backend is given
-    modes: Mapping[str, int] = field(default_factory=dict)  # file name -> unix mode (scripts: 0o755)
-    filters: Mapping[str, Callable] = field(default_factory=dict)  # Jinja filters of its own
-    # Backends that own what this one would also set up (the floating VIPs): it is left out when
-    # any of them is chosen, since two owners of a VIP are a split brain.
-    yields_to: tuple[str, ...] = ()
-    # What it carries to the host, by the kinds `needs` gives each declared object: the coverage
-    # check warns about a statement that no chosen backend carries.
-    carries: frozenset[str] = frozenset()
-    directory: Path = Path()
 
 
 @dataclass(frozen=True)
@@ -80,8 +57,6 @@ FILTERS: dict[str, Callable] = {
     "label": iproute.label,
     "nft_str": nft.string,
     "nft_id": nft.identifier,
-    "ipvsadm_service": ipvsadm.service_line,
-    "ipvsadm_dest": ipvsadm.dest_line,
     "ipvsadm_timeouts": lambda t: ipvsadm.timeouts_line(t.tcp, t.tcpfin, t.udp),
     "arp_chain": arptables.chain,
     "arptables_specs": arptables.specs,
@@ -92,31 +67,11 @@ FILTERS: dict[str, Callable] = {
 }
 
 
-def _load(directory: Path) -> Backend:
-    spec = importlib.util.spec_from_file_location(f"lvscc_backend_{directory.name}", directory / "backend.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    backend: Backend = module.BACKEND
-    return Backend(**{**backend.__dict__, "directory": directory, "unsupported": _with_needs(backend)})
-
-
-def _with_needs(backend: Backend) -> Callable[[Config], list[Diagnostic]]:
-    """What the backend cannot express, and the facts it needs that the language leaves
-    optional (rules `needed_by` it: strict by need, docs/language.md)."""
-    from lvscc.rules import needs
-
-    return lambda config: backend.unsupported(config) + needs(config, backend.name)
-
-
 @cache
-def registry() -> dict[str, Backend]:
-    found = [_load(d) for d in sorted(data_dir("backends").iterdir()) if (d / "backend.py").is_file()]
-    return {b.name: b for b in found}
-
-
-@cache
-def _environment(name: str) -> jinja2.Environment:
+def _templates(name: str) -> dict[str, jinja2.Template]:
+    """A backend's templates by output file, compiled once per run: a compile renders them
+    for every host, and the templates do not change under a running lvscc (no reload check,
+    which would stat the template file on every render)."""
     backend = registry()[name]
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(backend.directory)),
@@ -125,10 +80,16 @@ def _environment(name: str) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        auto_reload=False,
     )
     env.filters.update(FILTERS)
     env.filters.update(backend.filters)
-    return env
+    templates = {file: env.get_template(template) for file, template in backend.files.items()}
+    for template in templates.values():
+        # A plain dict of the (unchanging) globals: Jinja copies them into every render's
+        # context, and copying its ChainMap was a sixth of a small template's render.
+        template.globals = dict(template.globals)
+    return templates
 
 
 def output_path(backend: Backend, host: HostState, file: str, layout: str) -> str:
@@ -169,30 +130,21 @@ def select(names: list[str] | None) -> list[Backend]:
     return [known[n] for n in chosen if not any(o in chosen for o in known[n].yields_to)]
 
 
-def _siblings(backends: list[Backend], host: HostState, layout: str) -> dict[str, str]:
-    """Every file this host gets, by name: where it lands relative to the host's tree."""
-    return {file: output_path(b, host, file, layout).split("/", 1)[1]
-            for b in backends if host.role in b.roles and b.wants(host) for file in b.files}
-
-
 def render(config: Config, intent: Intent, backends: list[Backend], layout: str = "flat",
            progress: Progress = SILENT) -> list[Artifact]:
     artifacts = []
     progress.phase("rendering", len(intent.hosts))
+    templates = {b.name: _templates(b.name) for b in backends}
     for host in intent.hosts:
         progress.advance()
-        files = _siblings(backends, host, layout)
-        for backend in backends:
-            if host.role not in backend.roles or not backend.wants(host):
-                continue
-            env = _environment(backend.name)
-            for file, template in backend.files.items():
-                text = env.get_template(template).render(config=config, intent=intent, host=host,
-                                                         layout=layout, files=files)
-                artifacts.append(
-                    Artifact(host.host, backend.name, output_path(backend, host, file, layout), text,
-                             backend.modes.get(file, 0o644))
-                )
+        chosen = [b for b in backends if host.role in b.roles and b.wants(host)]
+        # Every file this host gets, by name: where it lands relative to the host's tree.
+        files = {file: output_path(b, host, file, layout).split("/", 1)[1] for b in chosen for file in b.files}
+        for backend in chosen:
+            for file, template in templates[backend.name].items():
+                text = template.render(config=config, intent=intent, host=host, layout=layout, files=files)
+                artifacts.append(Artifact(host.host, backend.name, output_path(backend, host, file, layout), text,
+                                          backend.modes.get(file, 0o644)))
     return artifacts
 
 
@@ -277,22 +229,28 @@ def _statement_spans(config: Config) -> dict[tuple[str, int], Span]:
     return {(span.file, span.line): span for span in reversed(spans)}
 
 
+def _carriers(backends: Iterable[Backend], role: str, kinds: tuple[str, ...]) -> list[str]:
+    return [b.name for b in backends if role in b.roles and not b.carries.isdisjoint(kinds)]
+
+
 def coverage(config: Config, intent: Intent, chosen: list[Backend]) -> list[Diagnostic]:
     """A warning for each statement some host needs that no chosen backend writes, naming the
     backends that would."""
     missing: dict[Origin, tuple[list[str], set[str]]] = {}
     spans = _statement_spans(config)
+    # Whether a chosen backend carries a need, and which would, depend on the host's role and
+    # the need's kinds only: decided once each, not once per real server.
+    carried = cache(lambda role, kinds: bool(_carriers(chosen, role, kinds)))
+    would = cache(lambda role, kinds: _carriers(registry().values(), role, kinds))
     for host in intent.hosts:
         needs = _host_needs(host) + (_daemon_needs(config) if host.role == "director" else [])
         for need in needs:
-            def carries(b: Backend) -> bool:
-                return host.role in b.roles and bool(b.carries & set(need.kinds))
-            if any(carries(b) for b in chosen):
+            if carried(host.role, need.kinds):
                 continue
             whats, carriers = missing.setdefault(need.origin, ([], set()))
             if need.what not in whats:
                 whats.append(need.what)
-            carriers.update(b.name for b in registry().values() if carries(b))
+            carriers.update(would(host.role, need.kinds))
     return [
         warning(
             NOT_CARRIED,

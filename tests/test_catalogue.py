@@ -19,9 +19,9 @@ CODE = re.compile(r"\bLVS\d{3}\b")
 
 
 def _codes_in_source() -> dict[str, str]:
-    """code → the first file that names it, over the package and the backends."""
+    """code → the first file that names it, over the package (the backends are part of it)."""
     found: dict[str, str] = {}
-    for path in sorted([*REPO.joinpath("lvscc").rglob("*.py"), *REPO.joinpath("backends").rglob("*.py")]):
+    for path in sorted(REPO.joinpath("lvscc").rglob("*.py")):
         for code in CODE.findall(path.read_text(encoding="utf-8")):
             found.setdefault(code, str(path.relative_to(REPO)))
     return found

@@ -15,7 +15,7 @@ ROWS = set(re.findall(r"^\| (V\d\d) \|", DOMAIN, re.M))
 
 def _texts() -> dict[str, str]:
     paths = [*REPO.joinpath("lvscc").rglob("*.py"), *REPO.joinpath("tests").rglob("*.py"),
-             *REPO.joinpath("backends").rglob("*"), REPO / "lvscc" / "catalogue.toml", REPO / "README.md",
+             *REPO.joinpath("lvscc", "backends").rglob("*.j2"), REPO / "lvscc" / "catalogue.toml", REPO / "README.md",
              *REPO.joinpath("docs").glob("*.md")]
     return {str(p.relative_to(REPO)): p.read_text(encoding="utf-8") for p in paths
             if p.is_file() and p.suffix in (".py", ".toml", ".md", ".j2")}

@@ -1,4 +1,4 @@
-"""The wheel ships grammar/ and backends/: `pip install .` into a fresh venv, then
+"""The wheel ships grammar/ and the backends' templates: `pip install .` into a fresh venv, then
 `lvscc compile` works from any directory; it installs the man page and the bash completion.
 The sdist carries what the tests read (docs/, contrib/) and the LICENSE; the systemd units,
 installed the way contrib/README.md says, pass `systemd-analyze verify`."""
@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from lvscc.manual import commands
+from lvscc.render import registry
 
 REPO = Path(__file__).parents[1]
 
@@ -57,9 +58,41 @@ def test_wheel_carries_grammar_and_every_backend(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "lvscc/_data/grammar/lvs.lark" in names
     assert "lvscc/catalogue.toml" in names
-    for backend in (REPO / "backends").iterdir():
-        if (backend / "backend.py").is_file():
-            assert f"lvscc/_data/backends/{backend.name}/backend.py" in names
+    backends = REPO / "lvscc" / "backends"
+    shipped = [str(p.relative_to(REPO)) for p in backends.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    assert {p for p in shipped if p.endswith(".j2")} >= {f"lvscc/backends/{p}/{t}" for p, t in _templates()}
+    assert [p for p in shipped if p not in names] == []
+
+
+def _templates() -> list[tuple[str, str]]:
+    """(package, template) of every backend's files, as the registry declares them."""
+    return [(b.directory.name, template) for b in registry().values() for template in b.files.values()]
+
+
+# A config for the one backend no sample reaches: IPv6 FTP behind NAT needs ip6tables' helper rule.
+FTP6 = """lvs ftp6 {
+  director primary { public 192.0.2.9 dev eth0  private 198.51.100.9 dev eth1 }
+  forwarding nat { gateway 2001:db8:1::1/64 dev eth1:1 }
+  service ftp { vip 2001:db8::21 dev eth0:1  ftp  persistence 600s  server ftp1 2001:db8:1::5 }
+}
+"""
+
+
+def test_installed_wheel_renders_every_backend(installed: Path, tmp_path: Path) -> None:
+    """Each backend's templates are found and render in an installation, not only in a checkout:
+    the backends that wrote some file of these compiles (by the manifests) are all of them."""
+    (tmp_path / "ftp6.lvs").write_text(FTP6)
+    runs = [("samples/ftp-nat.lvs", "all"), ("samples/guide-dr.lvs", "all"),
+            ("samples/dual-stack-dns.lvs", "director-kit"), (str(tmp_path / "ftp6.lvs"), "ip6tables")]
+    written: set[str] = set()
+    for number, (config, backend) in enumerate(runs):
+        out = tmp_path / str(number)
+        run = subprocess.run([str(installed / "bin" / "lvscc"), "compile", str(REPO / config), "-o", str(out),
+                              "--backend", backend], cwd="/", capture_output=True, text=True,
+                             env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+        assert run.returncode == 0, run.stderr
+        written |= {a["backend"] for a in json.loads((out / "manifest.json").read_text())["artifacts"]}
+    assert written == set(registry())
 
 
 def test_installed_wheel_compiles_from_any_directory(installed: Path, tmp_path: Path) -> None:

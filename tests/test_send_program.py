@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lvscc.daemons.keepalived import quoted
+from lvscc.backends.keepalived.conf import quoted
 from lvscc.rules.programs import split_error
 
 PROGRAMS = [

@@ -80,7 +80,7 @@ def port_matches(ports: tuple[PortRange, ...], flag: str = "dport") -> list[str]
 
 
 def comment(rule: MarkRule | MasqueradeRule | RedirectRule) -> str:
-    """The comment backends/iptables writes, so a repaired rule equals a compiled one."""
+    """The comment lvscc/backends/iptables writes, so a repaired rule equals a compiled one."""
     return rule_comment(rule.origin, 200)
 
 

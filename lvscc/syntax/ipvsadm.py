@@ -77,8 +77,8 @@ def number(value: object, what: str, limit: int = 2**32 - 1) -> int:
 def endpoint(address: IPAddress | None, port: int) -> str:
     """`192.0.2.1:80`, `[2001:db8::1]:80`."""
     if address is not None and address.version == 6:
-        return f"[{address}]:{port}"
-    return f"{address}:{port}"
+        return f"[{address!s}]:{port}"
+    return f"{address!s}:{port}"  # !s: str() directly, not format()
 
 
 def split_endpoint(text: str) -> tuple[IPAddress, int]:
@@ -145,6 +145,14 @@ def service_line(service: IpvsService) -> str:
 
 def dest_line(dest: IpvsDest, service: IpvsService, thresholds: bool = False) -> str:
     return " ".join(["-a", *service_args(service), *dest_options(dest, thresholds)])
+
+
+def service_lines(service: IpvsService) -> list[str]:
+    """The service's `-A` line and then each real server's `-a` line, as `dest_line` writes
+    them; the words naming the service are formatted once for all of them (a big table is
+    100,000 of these lines)."""
+    named = " ".join(["-a", *service_args(service)])
+    return [service_line(service), *(f"{named} {' '.join(dest_options(dest))}" for dest in service.dests)]
 
 
 def timeouts_line(tcp: int, tcpfin: int, udp: int) -> str:

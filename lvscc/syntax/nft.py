@@ -27,7 +27,7 @@ vlan ether icmp icmpv6 th ah esp comp dccp udplite rt fib socket osf tproxy xt n
 symhash random and or xor not exists missing interval constant dynamic all
 """.split())
 
-# Our table's chains, as backends/nftables names them: kind -> (name, base-chain spec).
+# Our table's chains, as lvscc/backends/nftables names them: kind -> (name, base-chain spec).
 CHAINS = {
     "mark": ("prerouting", "type filter hook prerouting priority mangle; policy accept;"),
     "redirect": ("nat_prerouting", "type nat hook prerouting priority dstnat; policy accept;"),

@@ -33,6 +33,7 @@ from lvscc.model.span import Span
 from lvscc.model.state import HostState, Intent, IpvsDest, IpvsService, IpvsTimeouts, Origin
 from lvscc.probes.ipvsadm import parse_save
 from lvscc.render import Artifact, output_path, registry, render
+from lvscc.syntax import ipvsadm
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = REPO / "tests" / "golden"
@@ -191,6 +192,17 @@ def _render(host: HostState, cluster: str = "c", source: str = "c.lvs") -> str:
 WEB = IpvsService(4, Protocol.TCP, IPv4Address("192.0.2.10"), 80,
                   dests=(IpvsDest(IPv4Address("198.51.100.1"), 80, Method.DIRECT),),
                   origin=Origin("c.lvs", 3, "service web"))
+
+
+def test_the_table_s_lines_are_the_syntax_module_s_lines(case: tuple[str, Config, list[Artifact]]) -> None:
+    """The backend writes a service's lines with `service_lines`, which names the service once
+    for all of its real servers: the same lines `service_line` and `dest_line` write one by one."""
+    _, config, _ = case
+    services = [s for host in lower(config).hosts for s in host.ipvs]
+    assert services
+    for service in services:
+        one_by_one = [ipvsadm.service_line(service), *(ipvsadm.dest_line(d, service) for d in service.dests)]
+        assert ipvsadm.service_lines(service) == one_by_one
 
 
 def test_user_text_in_comments_cannot_break_out_of_the_line() -> None:

@@ -96,7 +96,7 @@ def _through(config: Config, backend: str, importer) -> tuple[Config | None, lis
 
 
 # What a reported limit may change in the IPVS table. A backend's finding names a service and
-# a phrase (lvscc/daemons): phrase -> the fields it explains; keepalived.conf carries the whole
+# a phrase (lvscc/backends/piranha/lvs_cf.py): phrase -> the fields it explains; keepalived.conf carries the whole
 # table, so none of its findings explains anything. An importer's finding names a real server:
 # code -> the fields of that server it explains.
 EXPLAINS: dict[str, dict[str, frozenset[str]]] = {

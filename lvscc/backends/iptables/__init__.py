@@ -1,8 +1,12 @@
 """iptables-restore rules (IPv4): the guide's firewall marks (§3.4, §3.5), active-FTP
 MASQUERADE on the NAT director and REDIRECT on direct-routing real servers (§3.2.2)."""
 
+from pathlib import Path
+
+from lvscc.backends import Backend
 from lvscc.model.state import HostState
-from lvscc.render import Backend
+
+DIRECTORY = Path(__file__).parent  # ruleset.j2, rules.v4.j2 and ip6tables' rules.v6.j2
 
 
 def rule_families(host: HostState) -> set[int]:

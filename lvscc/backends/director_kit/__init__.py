@@ -3,7 +3,7 @@ failover daemon (the real-server kit's counterpart): kernel modules and sysctls,
 netfilter rules and IPVS table, then the floating VIPs and NAT gateway and the IPVS sync daemon.
 keepalived and piranha own the VIPs themselves, so the kit yields to them."""
 
-from lvscc.render import Backend
+from lvscc.backends import Backend
 
 SCRIPT = "lvscc-director.sh"
 

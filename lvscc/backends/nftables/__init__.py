@@ -3,8 +3,8 @@ lvscc's chains of one table (audit.nft_table) and replaced atomically without de
 table, in nft's text notation and in its JSON command notation (for tools that drive
 libnftables). Opt-in: the guide's tool is iptables."""
 
+from lvscc.backends import Backend
 from lvscc.model.state import HostState
-from lvscc.render import Backend
 
 
 def _has_rules(host: HostState) -> bool:

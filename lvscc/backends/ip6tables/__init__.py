@@ -1,13 +1,9 @@
 """ip6tables-restore rules: the iptables backend's rules for IPv6 VIPs and networks, in a file of
-their own because ip6tables loads a separate ruleset."""
+their own because ip6tables loads a separate ruleset. Its template lives with the iptables
+backend's, which both render through the one ruleset macro so the two files cannot drift apart."""
 
-from lvscc.model.state import HostState
-from lvscc.render import Backend
-
-
-def rule_families(host: HostState) -> set[int]:
-    return {r.destination.version for r in (*host.marks, *host.redirects, *host.helpers)} | {r.source.version for r in host.masquerades}
-
+from lvscc.backends import Backend
+from lvscc.backends.iptables import DIRECTORY, rule_families
 
 BACKEND = Backend(
     name="ip6tables",
@@ -16,4 +12,5 @@ BACKEND = Backend(
     layouts={"rhel": {"rules.v6": "etc/sysconfig/ip6tables"}, "debian": {"rules.v6": "etc/iptables/rules.v6"}},
     wants=lambda host: 6 in rule_families(host),
     carries=frozenset({"netfilter6"}),
+    directory=DIRECTORY,
 )

@@ -2,8 +2,8 @@
 forwarding method (ARP handling and the VIP for direct routing, tunnel device for tunneling,
 default route for NAT)."""
 
+from lvscc.backends import Backend
 from lvscc.model.state import HostState
-from lvscc.render import Backend
 
 SCRIPT = "lvscc-realserver.sh"
 

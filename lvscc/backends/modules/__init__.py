@@ -1,7 +1,7 @@
 """A modules-load.d file: ip_vs and its schedulers, ip_vs_ftp and nf_conntrack_ftp for FTP,
 ipip for tunneling real servers."""
 
-from lvscc.render import Backend
+from lvscc.backends import Backend
 
 BACKEND = Backend(
     name="modules",

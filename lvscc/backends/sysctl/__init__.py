@@ -1,7 +1,7 @@
 """A sysctl.d file: IP forwarding and net.ipv4.vs.* on directors, ARP and rp_filter settings on
 real servers."""
 
-from lvscc.render import Backend
+from lvscc.backends import Backend
 
 BACKEND = Backend(
     name="sysctl",

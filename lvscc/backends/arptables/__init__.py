@@ -1,7 +1,7 @@
 """arptables rules for direct-routing real servers that carry the VIP on their NIC (guide §3.2.1),
 in arptables-restore format; chain names follow HostState.arp_chains (arptables_jf: IN/OUT)."""
 
-from lvscc.render import Backend
+from lvscc.backends import Backend
 
 BACKEND = Backend(
     name="arptables",
