@@ -6,6 +6,7 @@ which refuse (lvscc.syntax.Refused) what the tool could not read back as meant."
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from typing import Callable, Iterable, Mapping
@@ -151,6 +152,10 @@ def render(config: Config, intent: Intent, backends: list[Backend], layout: str 
 # --- coverage: every declared statement lands in a file some host loads --------------------
 
 NOT_CARRIED = "LVS360"
+# Past this many statements missing the same thing, one warning at the first stands for them
+# all: a 5000-service cluster compiled for one backend would otherwise print 100,000 alike
+# warnings, half of such a compile's time, and bury every other finding.
+ALIKE = 10
 
 
 @dataclass(frozen=True)
@@ -251,12 +256,21 @@ def coverage(config: Config, intent: Intent, chosen: list[Backend]) -> list[Diag
             if need.what not in whats:
                 whats.append(need.what)
             carriers.update(would(host.role, need.kinds))
-    return [
-        warning(
+    ordered = sorted(missing.items(), key=lambda item: (item[0].file, item[0].line))
+    alike = Counter((tuple(whats), frozenset(carriers)) for _, (whats, carriers) in ordered)
+    found, said = [], set()
+    for origin, (whats, carriers) in ordered:
+        key = (tuple(whats), frozenset(carriers))
+        subject = origin.what
+        if alike[key] > ALIKE:
+            if key in said:
+                continue
+            said.add(key)
+            subject += f" and {alike[key] - 1} more statements like it"
+        found.append(warning(
             NOT_CARRIED,
-            f"{origin.what}: {', '.join(whats)} {'is' if len(whats) == 1 else 'are'} written by no chosen backend",
+            f"{subject}: {', '.join(whats)} {'is' if len(whats) == 1 else 'are'} written by no chosen backend",
             spans.get((origin.file, origin.line), Span(origin.file, origin.line, 1, origin.line, 1)),
             f"add {' or '.join(f'`--backend +{name}`' for name in sorted(carriers))}" if carriers else None,
-        )
-        for origin, (whats, carriers) in sorted(missing.items(), key=lambda item: (item[0].file, item[0].line))
-    ]
+        ))
+    return found

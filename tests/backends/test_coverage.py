@@ -11,7 +11,7 @@ import guide_hosts
 import pytest
 
 from lvscc.pipeline import compile_file
-from lvscc.render import NOT_CARRIED, select
+from lvscc.render import ALIKE, NOT_CARRIED, select
 
 REPO = guide_hosts.REPO
 
@@ -57,3 +57,25 @@ def test_fail_on_warning_makes_a_dropped_statement_an_error(tmp_path: Path) -> N
     assert compile_("--backend=-sysctl", "--backend", "+piranha", "--fail-on", "warning").returncode == 1
     both = compile_("--backend", "director-kit", "--backend", "keepalived")
     assert both.returncode == 2 and "both own the VIPs" in both.stderr
+
+
+def _nat_cluster(tmp_path: Path, servers: int) -> Path:
+    lines = ["lvs wide {", "  director primary { public 203.0.113.2 dev eth0 }",
+             "  forwarding nat { gateway 10.255.255.254/8 dev eth1 }",
+             "  service web {", "    vip 198.51.100.10 dev eth0", "    tcp 80", "    scheduler wlc"]
+    lines += [f"    server r{j} 10.0.0.{j + 1}:80" for j in range(servers)] + ["  }", "}"]
+    path = tmp_path / "wide.lvs"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("servers", [ALIKE, ALIKE + 1, 40])
+def test_many_statements_missing_the_same_thing_are_one_warning_past_the_limit(tmp_path: Path, servers: int) -> None:
+    routes = [f for f in _not_carried(_nat_cluster(tmp_path, servers), ["ipvsadm"]) if "route back" in f[1]]
+    if servers <= ALIKE:
+        assert [line for line, _, _ in routes] == list(range(8, 8 + servers))
+        assert all(" more statements like it" not in message for _, message, _ in routes)
+    else:  # at the first such statement, counting the others
+        assert [(line, message) for line, message, _ in routes] == [
+            (8, f"server r0 of service web and {servers - 1} more statements like it: "
+                "the route back through the NAT gateway is written by no chosen backend")]
