@@ -255,7 +255,7 @@ class IpvsReader:
             return replies
 
     def _dests(self, svc: dict[int, bytes], dests: _Dests) -> tuple[IpvsDest, ...]:
-        identity = b"".join(_attribute(k, svc[k]) for k in SVC_IDENTITY if k in svc)
+        identity = _identity(svc)
         af = _u16(svc.get(SVC_AF))
         found: list[tuple[tuple, IpvsDest]] = []
         with _as_probe_error():
@@ -273,12 +273,33 @@ class IpvsReader:
         found.sort(key=itemgetter(0))
         return tuple(map(itemgetter(1), found))
 
+    def dest_attributes(self) -> Iterator[tuple[IpvsService, IpvsDest, dict[int, bytes]]]:
+        """Every real server with its service (without dests) and all the attributes the kernel
+        sent for it, counters and statistics included (IPVS_DEST_ATTR_*, nested ones as bytes
+        for `nested`): the hook for readers of what the auditor leaves out (lvscc/serve/stats.py)."""
+        replies = self._request(self._family, IPVS_CMD_GET_SERVICE, NLM_F_REQUEST | NLM_F_DUMP, b"")
+        for svc in _nested(replies, IPVS_CMD_ATTR_SERVICE):
+            service, af = _service(svc, ()), _u16(svc.get(SVC_AF))
+            for dst in _nested(self._request(self._family, IPVS_CMD_GET_DEST, NLM_F_REQUEST | NLM_F_DUMP,
+                                             _attribute(IPVS_CMD_ATTR_SERVICE, _identity(svc))), IPVS_CMD_ATTR_DEST):
+                yield service, _dest(dst, af), dst
+
     def services(self) -> tuple[IpvsService, ...]:
         """The whole table, sorted as ipvsadm-save prints it."""
         replies = self._request(self._family, IPVS_CMD_GET_SERVICE, NLM_F_REQUEST | NLM_F_DUMP, b"")
         dests = _Dests()
         found = [_service(svc, self._dests(svc, dests)) for svc in _nested(replies, IPVS_CMD_ATTR_SERVICE)]
         return tuple(sorted(found, key=lambda s: s.sort_key))
+
+
+def _identity(svc: dict[int, bytes]) -> bytes:
+    """The attributes IPVS_CMD_GET_DEST finds a service by."""
+    return b"".join(_attribute(k, svc[k]) for k in SVC_IDENTITY if k in svc)
+
+
+def nested(value: bytes) -> dict[int, bytes]:
+    """The attributes nested in one attribute's value, by type."""
+    return _attributes(value, 0, len(value))
 
 
 def _nested(replies: list[tuple[bytes, int, int]], kind: int) -> list[dict[int, bytes]]:
