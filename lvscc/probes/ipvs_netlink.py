@@ -31,6 +31,7 @@ from operator import itemgetter
 from lvscc.model.config import Method, Protocol, TunnelType
 from lvscc.model.state import IpvsDest, IpvsService
 from lvscc.probes import ProbeError
+from lvscc.probes.ipvs_sockopt import DestTable
 from lvscc.syntax.ipvsadm import HOST_NETMASKS
 
 # netlink.h / genetlink.h (the socket module names no NETLINK_GENERIC)
@@ -73,6 +74,7 @@ _HEADERS = _NLMSGHDR.size + _GENLMSGHDR.size
 _RECEIVE = 1 << 18
 _SOCKET_BUFFER = 1 << 22
 _HOST_MASK = b"\xff" * 4
+_NO_ADDRESS = bytes(4)
 
 
 class IpvsUnavailable(ProbeError):
@@ -209,6 +211,7 @@ class IpvsReader:
         self._buffer = bytearray(_RECEIVE)
         self._view = memoryview(self._buffer)
         self._sequence = 0
+        self.via_sockopt = 0  # services whose real servers the last services() read by getsockopt
         try:
             self._family = self._resolve()
         except ProbeError:
@@ -284,12 +287,31 @@ class IpvsReader:
                                              _attribute(IPVS_CMD_ATTR_SERVICE, _identity(svc))), IPVS_CMD_ATTR_DEST):
                 yield service, _dest(dst, af), dst
 
-    def services(self) -> tuple[IpvsService, ...]:
-        """The whole table, sorted as ipvsadm-save prints it."""
+    def services(self, sockopt: bool = True) -> tuple[IpvsService, ...]:
+        """The whole table, sorted as ipvsadm-save prints it. Every service comes from one
+        netlink dump; with `sockopt`, the real servers of IPv4 services come from
+        getsockopt where it can tell them all (lvscc/probes/ipvs_sockopt.py), one system call
+        each instead of a netlink dump each, and from netlink otherwise."""
         replies = self._request(self._family, IPVS_CMD_GET_SERVICE, NLM_F_REQUEST | NLM_F_DUMP, b"")
+        svcs = _nested(replies, IPVS_CMD_ATTR_SERVICE)
         dests = _Dests()
-        found = [_service(svc, self._dests(svc, dests)) for svc in _nested(replies, IPVS_CMD_ATTR_SERVICE)]
+        fast = DestTable.open() if sockopt and svcs else None
+        self.via_sockopt = 0
+        try:
+            found = [_service(svc, self._dests_of(svc, dests, fast)) for svc in svcs]
+        finally:
+            if fast is not None:
+                fast.close()
         return tuple(sorted(found, key=lambda s: s.sort_key))
+
+    def _dests_of(self, svc: dict[int, bytes], dests: _Dests, fast: DestTable | None) -> tuple[IpvsDest, ...]:
+        if fast is not None and _u16(svc.get(SVC_AF)) == socket.AF_INET:
+            found = fast.dests(_u16(svc.get(SVC_PROTOCOL)), svc.get(SVC_ADDR, _NO_ADDRESS)[:4], svc.get(SVC_PORT, b"\0\0"),
+                               _u32(svc.get(SVC_FWMARK)), make_dest)
+            if found is not None:
+                self.via_sockopt += 1
+                return found
+        return self._dests(svc, dests)
 
 
 def _identity(svc: dict[int, bytes]) -> bytes:
