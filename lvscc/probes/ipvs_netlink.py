@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from ipaddress import IPv4Address, ip_address
 from operator import itemgetter
+from typing import TypeVar
 
 from lvscc.model.config import Method, Protocol, TunnelType
 from lvscc.model.state import IpvsDest, IpvsService
@@ -77,6 +78,9 @@ _HOST_MASK = b"\xff" * 4
 _NO_ADDRESS = bytes(4)
 
 
+T = TypeVar("T")
+
+
 class IpvsUnavailable(ProbeError):
     """The kernel has no IPVS generic-netlink family: ip_vs is not loaded or not built."""
 
@@ -124,6 +128,15 @@ def scheduler_flags(scheduler: str, flags: int) -> tuple[str, ...]:
     return tuple(sorted(name for bit, name in zip(SVC_F_SCHED, names) if flags & bit))
 
 
+def _known(names: dict[int, T], number: int, what: str) -> T:
+    """The model's name for a number the kernel sent: one the model has no name for is refused,
+    not guessed (the kernel is trusted no more than a dump file)."""
+    try:
+        return names[number]
+    except KeyError:
+        raise ProbeError(f"IPVS: the kernel reports {what} {number}, which lvscc does not know") from None
+
+
 def make_service(af: int, protocol: int, address: bytes | str | None, port: int, fwmark: int, scheduler: str,
                  flags: int, timeout: int, netmask: bytes, pe: str | None,
                  dests: tuple[IpvsDest, ...] = ()) -> IpvsService:
@@ -135,7 +148,7 @@ def make_service(af: int, protocol: int, address: bytes | str | None, port: int,
     mask = str(int.from_bytes(netmask, sys.byteorder)) if family == 6 else str(IPv4Address(netmask))
     return IpvsService(
         family=family,
-        protocol=None if fwmark else PROTOCOLS[protocol],
+        protocol=None if fwmark else _known(PROTOCOLS, protocol, "service protocol"),
         address=None if fwmark else ip_address(address),
         port=0 if fwmark else port,
         fwmark=fwmark,
@@ -152,7 +165,7 @@ def make_service(af: int, protocol: int, address: bytes | str | None, port: int,
 def make_dest(address: bytes | str, port: int, forwarding: int, weight: int, upper: int, lower: int,
               tun_type: int, tun_port: int, tun_flags: int) -> IpvsDest:
     """An IpvsDest from the values of the kernel's attributes; tun_port in host order."""
-    method = FWD_METHODS[forwarding & 7]  # the upper bits are kernel-internal (IP_VS_CONN_F_FWD_MASK)
+    method = _known(FWD_METHODS, forwarding & 7, "forwarding method")  # the upper bits are kernel-internal (IP_VS_CONN_F_FWD_MASK)
     tunnel = TUN_TYPES.get(tun_type) if method is Method.TUNNEL else None
     return IpvsDest(
         address=ip_address(address),

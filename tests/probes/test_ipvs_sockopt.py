@@ -1,6 +1,7 @@
 """The getsockopt reader of real servers (lvscc/probes/ipvs_sockopt.py) on structs as the kernel
 fills them, and on structs no kernel should send: whatever it cannot vouch for is left to
-netlink (None), never guessed. The real kernel's answers: tests/kernel/test_ipvs_fast_reader.py."""
+netlink (None), never guessed; and the builders both readers share refuse numbers the model has
+no name for. The real kernel's answers: tests/kernel/test_ipvs_fast_reader.py."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ import pytest
 from lvscc.model.config import Method
 from lvscc.model.state import IpvsDest
 from lvscc.probes import ipvs_sockopt
-from lvscc.probes.ipvs_netlink import make_dest
+from lvscc.probes import ProbeError
+from lvscc.probes.ipvs_netlink import make_dest, make_service
 from lvscc.probes.ipvs_sockopt import SO_GET_DESTS, SO_GET_INFO, SO_GET_SERVICES, DestTable
 
 VIP, PORT = socket.inet_aton("192.0.2.10"), struct.pack("!H", 80)
@@ -128,3 +130,12 @@ def test_without_the_interface_there_is_no_fast_path(monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(ipvs_sockopt.socket, "socket", refused)
     assert DestTable.open() is None
+
+
+@pytest.mark.parametrize("make", [
+    pytest.param(lambda: make_dest(bytes(4), 80, 4, 1, 0, 0, 0, 0, 0), id="forwarding method 4 (bypass)"),
+    pytest.param(lambda: make_service(2, 1, bytes(4), 80, 0, "rr", 0, 0, b"\xff" * 4, None), id="protocol 1 (ICMP)"),
+])
+def test_numbers_the_model_has_no_name_for_are_refused_in_one_line(make: Callable[[], object]) -> None:
+    with pytest.raises(ProbeError, match=r"^IPVS: the kernel reports (forwarding method 4|service protocol 1), which lvscc does not know$"):
+        make()
