@@ -9,7 +9,8 @@ reader against (tests/kernel/test_ipvs_reader.py). This reader decodes only what
 attributes, real servers by a struct learnt from the first message (the kernel writes their
 attributes in a fixed order), checked message by message, so a whole reply is read in C. Each
 distinct real server is built once per dump, since big tables put the same real server behind
-many services.
+many services. The real servers of IPv4 services are read by getsockopt where it can tell them
+all, one system call a service (lvscc/probes/ipvs_sockopt.py); this reader reads the rest.
 
 Wire format: include/uapi/linux/ip_vs.h, include/uapi/linux/genetlink.h and
 include/uapi/linux/netlink.h; what the kernel sends: ip_vs_genl_fill_service and
@@ -165,7 +166,8 @@ def make_service(af: int, protocol: int, address: bytes | str | None, port: int,
 def make_dest(address: bytes | str, port: int, forwarding: int, weight: int, upper: int, lower: int,
               tun_type: int, tun_port: int, tun_flags: int) -> IpvsDest:
     """An IpvsDest from the values of the kernel's attributes; tun_port in host order."""
-    method = _known(FWD_METHODS, forwarding & 7, "forwarding method")  # the upper bits are kernel-internal (IP_VS_CONN_F_FWD_MASK)
+    # the upper bits are kernel-internal (IP_VS_CONN_F_FWD_MASK)
+    method = _known(FWD_METHODS, forwarding & 7, "forwarding method")
     tunnel = TUN_TYPES.get(tun_type) if method is Method.TUNNEL else None
     return IpvsDest(
         address=ip_address(address),
