@@ -1,34 +1,41 @@
-"""Time the IPVS audit on a large table: the live probe (lvscc's lean generic-netlink reader,
-then diff), the same dump decoded by pyroute2 (then diff), `ipvsadm-save -n` alone, and
-`ipvsadm-save -n` parsed and diffed. The issue's figure is the first against save alone.
+"""Time the IPVS audit on a large table: the live probe (getsockopt for the real servers of IPv4
+services, generic netlink for the rest: lvscc/probes/ipvs_sockopt.py), the same probe on netlink
+alone, `ipvsadm-save -n` alone, and `ipvsadm-save -n` parsed and diffed; optionally pyroute2's
+decoding. The issue's figure is the whole audit (probe + diff) against save alone. Each round runs
+every variant once (A B C A B C ...); medians and the median of the per-round ratios are printed.
 
-Needs root and a kernel with IPVS: run it inside the VM harness, e.g.
-    vng --run /boot/vmlinuz-... --disable-kvm --memory 2G --exec \
-        "cd $PWD && python3 benchmarks/audit_vs_ipvsadm_save.py"
+Needs root and a kernel with IPVS. On a host without (the usual case), one command boots the
+kernel-test VM (tests/test_kernel_vm.py: same kernel, same lock) and runs itself inside:
+    .venv/bin/python benchmarks/audit_vs_ipvsadm_save.py --vm
 It works in a throwaway network namespace, so it never touches the host's IPVS table.
 
-usage: audit_vs_ipvsadm_save.py [--services 5000] [--dests 20] [--repeat 3] [--pyroute2-repeat 1]
-                                [--skip-pyroute2]"""
+usage: audit_vs_ipvsadm_save.py [--vm] [--services 5000] [--dests 20] [--rounds 3]
+                                [--pyroute2-repeat 0]"""
 
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
+import os
 import secrets
+import shlex
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Callable
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
 
 from lvscc.audit import diff, scope_for  # noqa: E402
 from lvscc.model.config import AuditPolicy  # noqa: E402
 from lvscc.model.state import HostState, IpvsService  # noqa: E402
 from lvscc.probes.ipvsadm import parse_save  # noqa: E402
-from lvscc.probes.ipvs_netlink import read_ipvs  # noqa: E402
+from lvscc.probes.ipvs_netlink import IpvsReader, read_ipvs  # noqa: E402
 from lvscc.probes.live import ipvs_services_pyroute2  # noqa: E402
 
 
@@ -47,23 +54,56 @@ def in_netns(netns: str, *argv: str, stdin: str | None = None) -> str:
                           check=True).stdout
 
 
-def timed(repeat: int, work: Callable[[], int]) -> tuple[float, int]:
-    runs, drifts = [], 0
-    for _ in range(repeat):
-        start = time.perf_counter()
-        drifts = work()
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs), drifts
+def netlink_only() -> tuple[IpvsService, ...]:
+    with IpvsReader() as reader:
+        return reader.services(sockopt=False)
+
+
+def rounds(count: int, variants: dict[str, Callable[[], int]]) -> dict[str, list[tuple[float, int]]]:
+    """Every variant once per round, in order: (seconds, result) per round."""
+    found: dict[str, list[tuple[float, int]]] = {name: [] for name in variants}
+    for _ in range(count):
+        for name, work in variants.items():
+            start = time.perf_counter()
+            result = work()
+            found[name].append((time.perf_counter() - start, result))
+    return found
+
+
+def in_vm(argv: list[str]) -> int:
+    """Run this script inside the kernel-test VM, under the lock that serialises VMs machine-wide."""
+    sys.path.insert(0, str(REPO / "tests"))
+    import pytest
+    from test_kernel_vm import BLACKLIST, VM_LOCK, guest_python, prerequisites
+
+    try:
+        kernel, vng = prerequisites()
+    except (pytest.skip.Exception, pytest.fail.Exception) as missing:  # what the harness skips on
+        print(f"audit_vs_ipvsadm_save.py --vm: {missing}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="lvscc-bench-") as out, open(VM_LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        script = (f"PYTHONDONTWRITEBYTECODE=1 {guest_python()} {Path(__file__).resolve()} {shlex.join(argv)}"
+                  f" > {out}/result 2>&1; echo $? > {out}/rc")
+        env = {**os.environ, "PATH": f"{Path(vng).parent}{os.pathsep}{os.environ.get('PATH', os.defpath)}"}
+        subprocess.run([vng, "--run", str(kernel), "--disable-kvm", "--cpus", "2", "--memory", "2G",
+                        "--append", BLACKLIST, "--rwdir", out, "--cwd", str(REPO), "--exec", script],
+                       stdin=subprocess.DEVNULL, capture_output=True, env=env, timeout=3600, check=False)
+        result, rc = Path(out, "result"), Path(out, "rc")
+        print(result.read_text() if result.exists() else "the guest wrote no result", end="")
+        return int(rc.read_text()) if rc.exists() else 1
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--vm", action="store_true", help="boot the kernel-test VM and run there")
     parser.add_argument("--services", type=int, default=5000)
     parser.add_argument("--dests", type=int, default=20)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--pyroute2-repeat", type=int, default=1, help="pyroute2 takes minutes under TCG")
-    parser.add_argument("--skip-pyroute2", action="store_true")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--pyroute2-repeat", type=int, default=0, help="pyroute2 takes minutes under TCG")
     args = parser.parse_args()
+    if args.vm:
+        return in_vm([a for a in sys.argv[1:] if a != "--vm"])
 
     from pyroute2.netns import popns, pushns  # also what the pyroute2 variant needs imported: not timed
 
@@ -94,33 +134,32 @@ def main() -> int:
 
             return work
 
-        def save() -> int:
-            return audit(parse_save(in_netns(netns, "ipvsadm-save", "-n")).services)
-
-        def save_only() -> int:
-            return len(in_netns(netns, "ipvsadm-save", "-n"))
-
-        lean_s, lean_drifts = timed(args.repeat, dumped(read_ipvs))
-        lean_dump_s, _ = timed(args.repeat, dumped(read_ipvs, len))
-        save_only_s, _ = timed(args.repeat, save_only)
-        save_s, save_drifts = timed(args.repeat, save)
+        variants = {
+            "probe_dump_and_diff": dumped(read_ipvs),
+            "ipvsadm_save_alone": lambda: len(in_netns(netns, "ipvsadm-save", "-n")),
+            "probe_dump_alone": dumped(read_ipvs, len),
+            "netlink_only_dump_alone": dumped(netlink_only, len),
+            "ipvsadm_save_parse_and_diff": lambda: audit(parse_save(in_netns(netns, "ipvsadm-save", "-n")).services),
+        }
+        runs = rounds(args.rounds, variants)
         result: dict[str, object] = {
             "services": args.services,
             "dests_per_service": args.dests,
-            "repeat": args.repeat,
+            "rounds": args.rounds,
+            "cpus": os.cpu_count(),
             "load_with_ipvsadm_restore_s": round(load, 3),
-            "lean_netlink_dump_and_diff_s": round(lean_s, 3),
-            "lean_netlink_dump_alone_s": round(lean_dump_s, 3),
-            "ipvsadm_save_alone_s": round(save_only_s, 3),
-            "ipvsadm_save_parse_and_diff_s": round(save_s, 3),
+            **{f"{name}_s": round(statistics.median(t for t, _ in found), 3) for name, found in runs.items()},
         }
-        drifts = [lean_drifts, save_drifts]  # all must be 0: the table is the intent
-        if not args.skip_pyroute2:
-            pyroute2_s, pyroute2_drifts = timed(args.pyroute2_repeat, dumped(ipvs_services_pyroute2))
-            result.update(pyroute2_netlink_dump_and_diff_s=round(pyroute2_s, 3), pyroute2_repeat=args.pyroute2_repeat)
-            drifts.append(pyroute2_drifts)
-        # the issue's figure: a whole lvscc audit of the table against the save tool alone
-        result.update(ratio_audit_to_ipvsadm_save=round(lean_s / save_only_s, 2), drifts=drifts)
+        # all must be 0: the table is the intent
+        drifts = [runs["probe_dump_and_diff"][-1][1], runs["ipvsadm_save_parse_and_diff"][-1][1]]
+        if args.pyroute2_repeat:
+            pyroute2 = rounds(args.pyroute2_repeat, {"pyroute2": dumped(ipvs_services_pyroute2)})["pyroute2"]
+            result.update(pyroute2_dump_and_diff_s=round(statistics.median(t for t, _ in pyroute2), 3))
+            drifts.append(pyroute2[-1][1])
+        paired = [a / b for (a, _), (b, _) in zip(runs["probe_dump_and_diff"], runs["ipvsadm_save_alone"])]
+        # the issue's figure: a whole lvscc audit of the table against the save tool alone, per round
+        result.update(ratio_audit_to_ipvsadm_save=round(statistics.median(paired), 2),
+                      ratios_per_round=[round(r, 2) for r in paired], drifts=drifts)
         print(json.dumps(result, indent=2))
         return 0 if not any(drifts) else 1
     finally:

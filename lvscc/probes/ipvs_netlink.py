@@ -9,7 +9,8 @@ reader against (tests/kernel/test_ipvs_reader.py). This reader decodes only what
 attributes, real servers by a struct learnt from the first message (the kernel writes their
 attributes in a fixed order), checked message by message, so a whole reply is read in C. Each
 distinct real server is built once per dump, since big tables put the same real server behind
-many services.
+many services. The real servers of IPv4 services are read by getsockopt where it can tell them
+all, one system call a service (lvscc/probes/ipvs_sockopt.py); this reader reads the rest.
 
 Wire format: include/uapi/linux/ip_vs.h, include/uapi/linux/genetlink.h and
 include/uapi/linux/netlink.h; what the kernel sends: ip_vs_genl_fill_service and
@@ -27,10 +28,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from ipaddress import IPv4Address, ip_address
 from operator import itemgetter
+from typing import TypeVar
 
 from lvscc.model.config import Method, Protocol, TunnelType
 from lvscc.model.state import IpvsDest, IpvsService
 from lvscc.probes import ProbeError
+from lvscc.probes.ipvs_sockopt import DestTable
 from lvscc.syntax.ipvsadm import HOST_NETMASKS
 
 # netlink.h / genetlink.h (the socket module names no NETLINK_GENERIC)
@@ -73,6 +76,10 @@ _HEADERS = _NLMSGHDR.size + _GENLMSGHDR.size
 _RECEIVE = 1 << 18
 _SOCKET_BUFFER = 1 << 22
 _HOST_MASK = b"\xff" * 4
+_NO_ADDRESS = bytes(4)
+
+
+T = TypeVar("T")
 
 
 class IpvsUnavailable(ProbeError):
@@ -122,6 +129,15 @@ def scheduler_flags(scheduler: str, flags: int) -> tuple[str, ...]:
     return tuple(sorted(name for bit, name in zip(SVC_F_SCHED, names) if flags & bit))
 
 
+def _known(names: dict[int, T], number: int, what: str) -> T:
+    """The model's name for a number the kernel sent: one the model has no name for is refused,
+    not guessed (the kernel is trusted no more than a dump file)."""
+    try:
+        return names[number]
+    except KeyError:
+        raise ProbeError(f"IPVS: the kernel reports {what} {number}, which lvscc does not know") from None
+
+
 def make_service(af: int, protocol: int, address: bytes | str | None, port: int, fwmark: int, scheduler: str,
                  flags: int, timeout: int, netmask: bytes, pe: str | None,
                  dests: tuple[IpvsDest, ...] = ()) -> IpvsService:
@@ -133,7 +149,7 @@ def make_service(af: int, protocol: int, address: bytes | str | None, port: int,
     mask = str(int.from_bytes(netmask, sys.byteorder)) if family == 6 else str(IPv4Address(netmask))
     return IpvsService(
         family=family,
-        protocol=None if fwmark else PROTOCOLS[protocol],
+        protocol=None if fwmark else _known(PROTOCOLS, protocol, "service protocol"),
         address=None if fwmark else ip_address(address),
         port=0 if fwmark else port,
         fwmark=fwmark,
@@ -150,7 +166,8 @@ def make_service(af: int, protocol: int, address: bytes | str | None, port: int,
 def make_dest(address: bytes | str, port: int, forwarding: int, weight: int, upper: int, lower: int,
               tun_type: int, tun_port: int, tun_flags: int) -> IpvsDest:
     """An IpvsDest from the values of the kernel's attributes; tun_port in host order."""
-    method = FWD_METHODS[forwarding & 7]  # the upper bits are kernel-internal (IP_VS_CONN_F_FWD_MASK)
+    # the upper bits are kernel-internal (IP_VS_CONN_F_FWD_MASK)
+    method = _known(FWD_METHODS, forwarding & 7, "forwarding method")
     tunnel = TUN_TYPES.get(tun_type) if method is Method.TUNNEL else None
     return IpvsDest(
         address=ip_address(address),
@@ -209,6 +226,7 @@ class IpvsReader:
         self._buffer = bytearray(_RECEIVE)
         self._view = memoryview(self._buffer)
         self._sequence = 0
+        self.via_sockopt = 0  # services whose real servers the last services() read by getsockopt
         try:
             self._family = self._resolve()
         except ProbeError:
@@ -255,7 +273,7 @@ class IpvsReader:
             return replies
 
     def _dests(self, svc: dict[int, bytes], dests: _Dests) -> tuple[IpvsDest, ...]:
-        identity = b"".join(_attribute(k, svc[k]) for k in SVC_IDENTITY if k in svc)
+        identity = _identity(svc)
         af = _u16(svc.get(SVC_AF))
         found: list[tuple[tuple, IpvsDest]] = []
         with _as_probe_error():
@@ -273,12 +291,52 @@ class IpvsReader:
         found.sort(key=itemgetter(0))
         return tuple(map(itemgetter(1), found))
 
-    def services(self) -> tuple[IpvsService, ...]:
-        """The whole table, sorted as ipvsadm-save prints it."""
+    def dest_attributes(self) -> Iterator[tuple[IpvsService, IpvsDest, dict[int, bytes]]]:
+        """Every real server with its service (without dests) and all the attributes the kernel
+        sent for it, counters and statistics included (IPVS_DEST_ATTR_*, nested ones as bytes
+        for `nested`): the hook for readers of what the auditor leaves out (lvscc/serve/stats.py)."""
         replies = self._request(self._family, IPVS_CMD_GET_SERVICE, NLM_F_REQUEST | NLM_F_DUMP, b"")
+        for svc in _nested(replies, IPVS_CMD_ATTR_SERVICE):
+            service, af = _service(svc, ()), _u16(svc.get(SVC_AF))
+            for dst in _nested(self._request(self._family, IPVS_CMD_GET_DEST, NLM_F_REQUEST | NLM_F_DUMP,
+                                             _attribute(IPVS_CMD_ATTR_SERVICE, _identity(svc))), IPVS_CMD_ATTR_DEST):
+                yield service, _dest(dst, af), dst
+
+    def services(self, sockopt: bool = True) -> tuple[IpvsService, ...]:
+        """The whole table, sorted as ipvsadm-save prints it. Every service comes from one
+        netlink dump; with `sockopt`, the real servers of IPv4 services come from
+        getsockopt where it can tell them all (lvscc/probes/ipvs_sockopt.py), one system call
+        each instead of a netlink dump each, and from netlink otherwise."""
+        replies = self._request(self._family, IPVS_CMD_GET_SERVICE, NLM_F_REQUEST | NLM_F_DUMP, b"")
+        svcs = _nested(replies, IPVS_CMD_ATTR_SERVICE)
         dests = _Dests()
-        found = [_service(svc, self._dests(svc, dests)) for svc in _nested(replies, IPVS_CMD_ATTR_SERVICE)]
+        fast = DestTable.open() if sockopt and svcs else None
+        self.via_sockopt = 0
+        try:
+            found = [_service(svc, self._dests_of(svc, dests, fast)) for svc in svcs]
+        finally:
+            if fast is not None:
+                fast.close()
         return tuple(sorted(found, key=lambda s: s.sort_key))
+
+    def _dests_of(self, svc: dict[int, bytes], dests: _Dests, fast: DestTable | None) -> tuple[IpvsDest, ...]:
+        if fast is not None and _u16(svc.get(SVC_AF)) == socket.AF_INET:
+            found = fast.dests(_u16(svc.get(SVC_PROTOCOL)), svc.get(SVC_ADDR, _NO_ADDRESS)[:4], svc.get(SVC_PORT, b"\0\0"),
+                               _u32(svc.get(SVC_FWMARK)), make_dest)
+            if found is not None:
+                self.via_sockopt += 1
+                return found
+        return self._dests(svc, dests)
+
+
+def _identity(svc: dict[int, bytes]) -> bytes:
+    """The attributes IPVS_CMD_GET_DEST finds a service by."""
+    return b"".join(_attribute(k, svc[k]) for k in SVC_IDENTITY if k in svc)
+
+
+def nested(value: bytes) -> dict[int, bytes]:
+    """The attributes nested in one attribute's value, by type."""
+    return _attributes(value, 0, len(value))
 
 
 def _nested(replies: list[tuple[bytes, int, int]], kind: int) -> list[dict[int, bytes]]:

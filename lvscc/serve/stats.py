@@ -1,5 +1,6 @@
 """Each real server's connection counters and rates, as `ipvsadm -Ln --stats --rate` shows them,
-read over generic netlink with the probe's own socket and decoders (lvscc/probes/ipvs_netlink.py).
+read over generic netlink through the probe's hook for them (IpvsReader.dest_attributes in
+lvscc/probes/ipvs_netlink.py).
 The probe leaves them out on purpose: the auditor compares configuration, and counters would
 make every reading of the same table differ. The monitoring page wants exactly them.
 
@@ -12,23 +13,7 @@ import sys
 from dataclasses import dataclass
 
 from lvscc.probes import ProbeError
-from lvscc.probes.ipvs_netlink import (
-    IPVS_CMD_ATTR_DEST,
-    IPVS_CMD_ATTR_SERVICE,
-    IPVS_CMD_GET_DEST,
-    IPVS_CMD_GET_SERVICE,
-    NLM_F_DUMP,
-    NLM_F_REQUEST,
-    SVC_AF,
-    SVC_IDENTITY,
-    IpvsReader,
-    _attribute,
-    _attributes,
-    _dest,
-    _nested,
-    _service,
-    _u16,
-)
+from lvscc.probes.ipvs_netlink import IpvsReader, nested
 
 DEST_ACTIVE_CONNS, DEST_INACT_CONNS, DEST_PERSIST_CONNS, DEST_STATS, DEST_STATS64 = 7, 8, 9, 10, 12
 STATS_CONNS, STATS_CPS, STATS_INPPS, STATS_OUTPPS, STATS_INBPS, STATS_OUTBPS = 1, 6, 7, 8, 9, 10
@@ -56,7 +41,7 @@ def _number(value: bytes | None) -> int:
 
 def _stats(dst: dict[int, bytes]) -> DestStats:
     raw = dst.get(DEST_STATS64) or dst.get(DEST_STATS) or b""
-    counters = _attributes(raw, 0, len(raw))
+    counters = nested(raw)
     rates = (_number(counters.get(k)) for k in (STATS_CPS, STATS_INPPS, STATS_OUTPPS, STATS_INBPS, STATS_OUTBPS))
     return DestStats(_number(dst.get(DEST_ACTIVE_CONNS)), _number(dst.get(DEST_INACT_CONNS)),
                      _number(dst.get(DEST_PERSIST_CONNS)), _number(counters.get(STATS_CONNS)), *rates)
@@ -64,16 +49,8 @@ def _stats(dst: dict[int, bytes]) -> DestStats:
 
 class StatsReader(IpvsReader):
     def stats(self) -> dict[StatsKey, DestStats]:
-        found: dict[StatsKey, DestStats] = {}
-        replies = self._request(self._family, IPVS_CMD_GET_SERVICE, NLM_F_REQUEST | NLM_F_DUMP, b"")
-        for svc in _nested(replies, IPVS_CMD_ATTR_SERVICE):
-            key = _service(svc, ()).key
-            identity = _attribute(IPVS_CMD_ATTR_SERVICE, b"".join(_attribute(k, svc[k]) for k in SVC_IDENTITY if k in svc))
-            for dst in _nested(self._request(self._family, IPVS_CMD_GET_DEST, NLM_F_REQUEST | NLM_F_DUMP, identity),
-                               IPVS_CMD_ATTR_DEST):
-                dest = _dest(dst, _u16(svc.get(SVC_AF)))
-                found[(key, dest.address, dest.port)] = _stats(dst)
-        return found
+        return {(service.key, dest.address, dest.port): _stats(attributes)
+                for service, dest, attributes in self.dest_attributes()}
 
 
 def read_stats() -> dict[StatsKey, DestStats] | None:
