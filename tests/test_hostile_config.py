@@ -40,7 +40,7 @@ def test_an_include_of_dev_zero_is_refused_before_reading(tmp_path: Path) -> Non
     main_file.write_text(MAIN.format(body='include "/dev/zero"'))
     started = time.monotonic()
     loaded = load(main_file, include_anywhere=True)
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 30  # a hang guard: unbounded reading or 65,536 includes take far longer
     assert "cannot read /dev/zero: not a regular file" in [d.message for d in loaded.diagnostics]
 
 
@@ -64,7 +64,7 @@ def test_a_file_is_included_once_and_the_doubling_bomb_is_fast(tmp_path: Path) -
     (tmp_path / "main.lvs").write_text(MAIN.format(body='include "l0.lvs"'))
     started = time.monotonic()
     found = load(tmp_path / "main.lvs").diagnostics
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 30  # a hang guard: unbounded reading or 65,536 includes take far longer
     assert {d.code for d in found} == {"LVS006"} and len(found) == 16
     assert "already included (at " in found[0].message
 

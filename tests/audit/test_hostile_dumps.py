@@ -103,7 +103,7 @@ def test_hostile_dumps_exit_2_with_one_line(dump: Path, capsys: pytest.CaptureFi
     started = time.perf_counter()
     code = main(["audit", str(SAMPLE), "--from-dump", str(dump), "--format", "text"])
     err = capsys.readouterr().err
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < 60  # a hang guard (a loop on hostile input), not a speed claim
     assert code == 2 and len(err.splitlines()) == 1 and err.startswith(f"lvscc audit: {name}"), err
 
 

@@ -28,7 +28,7 @@ def test_iptables_split_is_linear() -> None:
     started = time.perf_counter()
     for _ in range(20):
         iptables.split(long[:MAX_LINE])
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 30  # a guard against quadratic splitting (minutes), not a speed claim
 
 
 def test_iptables_rules_and_delete_args() -> None:
