@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import traceback
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,9 @@ CORPUS = REPO.parent / "shared" / "real-world"
 # keepalived's own doc/samples and etc/ files (the project-sample group of SOURCES.tsv)
 SAMPLE_PREFIX = "acassen__keepalived__"
 EXCEPTIONS = Path(__file__).resolve().parent / "real_world_exceptions.tsv"
+# keepalived -i: an id no corpus file names, so `@ID` lines never apply and `@^ID` lines always
+# do, exactly as lvscc's importer reads a file when it is given no config id.
+CONFIG_ID = "lvscc-no-such-host"
 # interface names as keepalived reads them: `interface X`, `dev X`, `lvs_sync_daemon X`, ...
 _LINK_WORDS = re.compile(
     r"^\s*(?:interface|lvs_sync_daemon_interface|lvs_sync_daemon|track_interface|dev)\s+\"?([A-Za-z0-9_.@-]+)",
@@ -40,6 +44,7 @@ class Outcome:
     parses: bool  # the .lvs the importer wrote is read back by lvscc
     compiled: bool
     error: str  # the first error code/message, or a traceback
+    ipvsadm_rules: tuple[str, ...] = ()  # each director's ipvsadm.rules, when compiled
 
 
 def corpus_files(kind: str = "keepalived") -> list[Path]:
@@ -57,35 +62,42 @@ def interface_names(text: str) -> set[str]:
 
 
 def keepalived_accepts(path: Path) -> bool:
-    """keepalived -t (its own parser and checks) in a namespace holding the file's interfaces:
-    the ones the file names, then every one keepalived still says does not exist."""
+    """keepalived -t (its own parser and checks) in a namespace holding the file's interfaces."""
     name = f"lvscc-rw-{secrets.token_hex(4)}"
     subprocess.run(["ip", "netns", "add", name], check=True, capture_output=True)
     try:
-        links = interface_names(path.read_bytes().decode("utf-8", "replace"))
-        made: set[str] = set()
-        for _ in range(4):
-            for link in sorted(links - made):
-                made.add(link)
-                subprocess.run(["ip", "-n", name, "link", "add", link, "type", "veth", "peer", "name",
-                                f"rwp{len(made)}"], capture_output=True)
-            done = subprocess.run(["ip", "netns", "exec", name, "keepalived", "-t", "-f", str(path)],
-                                  capture_output=True, cwd=path.parent, timeout=60)
-            missing = {n for n in _MISSING.findall(done.stderr.decode("utf-8", "replace")) if len(n) <= 15}
-            if done.returncode == 0 or not missing - made:
-                return done.returncode == 0
-            links |= missing
-        return False
+        return keepalived_test(name, path)
     finally:
         subprocess.run(["ip", "netns", "del", name], capture_output=True)
+
+
+def keepalived_test(netns: str, conf: Path) -> bool:
+    """keepalived -t on CONF in NETNS, which is given the interfaces the file names, then every
+    one keepalived still says does not exist. keepalived reads it with the config id lvscc's
+    importer assumes, from CONF's folder (relative includes)."""
+    links = interface_names(conf.read_bytes().decode("utf-8", "replace"))
+    made: set[str] = set()
+    for _ in range(4):
+        for link in sorted(links - made):
+            made.add(link)
+            subprocess.run(["ip", "-n", netns, "link", "add", link, "type", "veth", "peer", "name",
+                            f"rwp{len(made)}"], capture_output=True)
+        done = subprocess.run(["ip", "netns", "exec", netns, "keepalived", "-t", "-i", CONFIG_ID, "-f", str(conf)],
+                              capture_output=True, cwd=conf.parent, timeout=60)
+        missing = {n for n in _MISSING.findall(done.stderr.decode("utf-8", "replace")) if len(n) <= 15}
+        if done.returncode == 0 or not missing - made:
+            return done.returncode == 0
+        links |= missing
+    return False
 
 
 def can_run_keepalived() -> bool:
     return os.geteuid() == 0 and shutil.which("keepalived") is not None and shutil.which("ip") is not None
 
 
-def run_one(path: Path, source: str = "keepalived") -> Outcome:
-    """import -> parse the .lvs back -> check -> compile every default backend, in memory."""
+def run_one(path: Path, source: str = "keepalived", rendered: Collection[str] | None = None) -> Outcome:
+    """import -> parse the .lvs back -> check -> compile every default backend, in memory (and
+    render those named in RENDERED, or all of them)."""
     from lvscc.importers import import_files
     from lvscc.diagnostics import has_errors
     from lvscc.fmt import format_config
@@ -107,8 +119,8 @@ def run_one(path: Path, source: str = "keepalived") -> Outcome:
         found += [d for b in backends for d in b.unsupported(config)]
         if has_errors(found) or untranslated:
             return Outcome(path, True, True, False, _first_error(notes + found))
-        render(config, lower(config), backends)
-        return Outcome(path, True, True, True, "")
+        artifacts = render(config, lower(config), [b for b in backends if rendered is None or b.name in rendered])
+        return Outcome(path, True, True, True, "", tuple(a.content for a in artifacts if a.backend == "ipvsadm"))
     except Exception:  # noqa: BLE001 - a traceback is the finding this corpus exists for
         return Outcome(path, False, False, False, "TRACEBACK " + traceback.format_exc())
 
