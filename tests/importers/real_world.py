@@ -9,6 +9,7 @@ these functions; run this file to print the counts:
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import re
 import secrets
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import traceback
 from collections.abc import Collection
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,6 +127,21 @@ def run_one(path: Path, source: str = "keepalived", rendered: Collection[str] | 
         return Outcome(path, False, False, False, "TRACEBACK " + traceback.format_exc())
 
 
+def run_corpus(files: list[Path], keepalived: bool = True) -> tuple[list[Outcome], set[str]]:
+    """run_one for every file, in as many processes as there are cores (up to 4): the work is
+    pure Python, biggest files first so no worker is left with a slow tail. Meanwhile threads
+    run keepalived -t (they wait on processes): the outcomes, and the names keepalived accepts."""
+    by_size = sorted(files, key=lambda p: p.stat().st_size, reverse=True)
+    workers = min(os.cpu_count() or 1, 4)
+    # fork before any thread starts: the workers inherit lvscc already imported
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        outcomes = pool.map(run_one, by_size)
+        with ThreadPoolExecutor(max_workers=4) as threads:
+            verdicts = list(threads.map(keepalived_accepts, files)) if keepalived else []
+        done = dict(zip(by_size, outcomes))
+    return [done[p] for p in files], {p.name for p, ok in zip(files, verdicts) if ok}
+
+
 def _first_error(diagnostics: list) -> str:
     errors = [d for d in diagnostics if d.severity.value == "error"]
     return f"{errors[0].code} {errors[0].message}" if errors else "no error reported"
@@ -138,8 +155,9 @@ def main() -> None:
     files = corpus_files()
     if not files:
         raise SystemExit(f"no corpus at {CORPUS}")
-    outcomes = [run_one(p) for p in files]
-    accepted = {p for p in files if keepalived_accepts(p)} if not args.no_keepalived and can_run_keepalived() else None
+    with_keepalived = not args.no_keepalived and can_run_keepalived()
+    outcomes, names = run_corpus(files, with_keepalived)
+    accepted = {p for p in files if p.name in names} if with_keepalived else None
     samples = [o for o in outcomes if o.file.name.startswith(SAMPLE_PREFIX)]
     print(f"files {len(files)}  imported {sum(o.imported for o in outcomes)}  "
           f"parsed back {sum(o.parses for o in outcomes)}  compiled {sum(o.compiled for o in outcomes)}  "
