@@ -244,3 +244,5 @@ def test_kernel_suite_in_a_vm(tmp_path: Path, record_property: Callable[[str, ob
     with capsys.disabled():  # the figures belong in the CI log, not only in the junit XML
         print(f"\nkernel VM ({kernel.name}, {'KVM' if kvm_usable() else 'TCG'}): boot {boot:.1f}s, "
               f"inner suite {suite:.1f}s, wall {wall:.1f}s; {len(inner.passed)} passed, {inner.skipped} skipped")
+        for line in re.findall(r"^kernel oracle: .*$", log, re.M):  # the inner test's counts, for the CI log
+            print(line)
