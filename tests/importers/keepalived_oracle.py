@@ -8,20 +8,47 @@ here."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from real_world import can_run_keepalived, corpus_files, run_corpus
 
 # keepalived 2.2's checker keywords (keepalived/check/check_*.c): each opens one block inside a
 # real_server, and removing the block leaves the real server up for good.
 CHECKERS = frozenset({"TCP_CHECK", "HTTP_GET", "SSL_GET", "SMTP_CHECK", "MISC_CHECK", "DNS_CHECK", "UDP_CHECK",
                       "PING_CHECK", "FILE_CHECK", "BFD_CHECK"})
 EXCEPTIONS = Path(__file__).resolve().parent / "keepalived_oracle_exceptions.tsv"
+MANIFEST = "manifest.json"
 # Everything the comparison reads, in one shell so a namespace costs one process chain.
 TABLE_COMMAND = ("ipvsadm-save -n; echo '%%'; ipvsadm -L -n --thresholds; echo '%%'; "
                  "ipvsadm -L -n --timeout")
 _CHECKER = re.compile("(" + "|".join(sorted(CHECKERS)) + r")(?=[\s{]|$)")
 _LIST_SERVICE = {"TCP": "-t", "UDP": "-u", "SCTP": "--sctp-service", "FWM": "-f"}
+
+
+def prepare(folder: Path) -> bool:
+    """The host's part of the oracle, which needs no IPVS and costs a TCG guest minutes: for every
+    corpus file keepalived -t accepts and lvscc compiles, the copy keepalived is to load (FOLDER/
+    NAME), and in FOLDER/manifest.json lvscc's ipvsadm.rules for it and the interfaces keepalived
+    needed, with the counts. False when there is no corpus or no keepalived to run."""
+    files = corpus_files()
+    if not files or not can_run_keepalived():
+        return False
+    outcomes, links = run_corpus(files)
+    folder.mkdir(parents=True, exist_ok=True)
+    entries = []
+    for outcome in outcomes:
+        name = outcome.file.name
+        if name in links and outcome.compiled:
+            (folder / name).write_bytes(without_checkers(outcome.file.read_bytes()))
+            # lvscc writes one ipvsadm.rules per director; a keepalived.conf describes one
+            rules = outcome.ipvsadm_rules[0] if outcome.ipvsadm_rules else ""
+            entries.append({"file": name, "links": sorted(links[name]), "rules": rules})
+    manifest = {"files": len(files), "accepted": len(links), "entries": entries}
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=1))
+    return True
 
 
 def without_checkers(data: bytes) -> bytes:

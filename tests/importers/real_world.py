@@ -64,7 +64,12 @@ def interface_names(text: str) -> set[str]:
 
 
 def keepalived_accepts(path: Path) -> bool:
-    """keepalived -t (its own parser and checks) in a namespace holding the file's interfaces."""
+    return keepalived_links(path) is not None
+
+
+def keepalived_links(path: Path) -> frozenset[str] | None:
+    """keepalived -t (its own parser and checks) in a namespace holding the file's interfaces:
+    the interfaces it needed when it accepts the file, None when it does not."""
     name = f"lvscc-rw-{secrets.token_hex(4)}"
     subprocess.run(["ip", "netns", "add", name], check=True, capture_output=True)
     try:
@@ -73,24 +78,31 @@ def keepalived_accepts(path: Path) -> bool:
         subprocess.run(["ip", "netns", "del", name], capture_output=True)
 
 
-def keepalived_test(netns: str, conf: Path) -> bool:
+def keepalived_test(netns: str, conf: Path) -> frozenset[str] | None:
     """keepalived -t on CONF in NETNS, which is given the interfaces the file names, then every
-    one keepalived still says does not exist. keepalived reads it with the config id lvscc's
-    importer assumes, from CONF's folder (relative includes)."""
+    one keepalived still says does not exist; the interfaces made, if keepalived accepts it.
+    keepalived reads it with the config id lvscc's importer assumes, from CONF's folder (relative
+    includes)."""
     links = interface_names(conf.read_bytes().decode("utf-8", "replace"))
     made: set[str] = set()
     for _ in range(4):
-        for link in sorted(links - made):
-            made.add(link)
-            subprocess.run(["ip", "-n", netns, "link", "add", link, "type", "veth", "peer", "name",
-                            f"rwp{len(made)}"], capture_output=True)
+        add_links(netns, sorted(links - made), first=len(made))
+        made |= links
         done = subprocess.run(["ip", "netns", "exec", netns, "keepalived", "-t", "-i", CONFIG_ID, "-f", str(conf)],
                               capture_output=True, cwd=conf.parent, timeout=60)
         missing = {n for n in _MISSING.findall(done.stderr.decode("utf-8", "replace")) if len(n) <= 15}
         if done.returncode == 0 or not missing - made:
-            return done.returncode == 0
+            return frozenset(made) if done.returncode == 0 else None
         links |= missing
-    return False
+    return None
+
+
+def add_links(netns: str, links: Collection[str], first: int = 0) -> None:
+    """The interfaces a keepalived.conf names, as veth pairs (peers rwpN from FIRST on), by one
+    `ip` process; a name the kernel refuses is left out, as keepalived will then say."""
+    batch = "".join(f"link add {link} type veth peer name rwp{first + i}\n" for i, link in enumerate(links))
+    if batch:
+        subprocess.run(["ip", "-n", netns, "-force", "-batch", "-"], input=batch.encode(), capture_output=True)
 
 
 def can_run_keepalived() -> bool:
@@ -127,19 +139,20 @@ def run_one(path: Path, source: str = "keepalived", rendered: Collection[str] | 
         return Outcome(path, False, False, False, "TRACEBACK " + traceback.format_exc())
 
 
-def run_corpus(files: list[Path], keepalived: bool = True) -> tuple[list[Outcome], set[str]]:
+def run_corpus(files: list[Path], keepalived: bool = True) -> tuple[list[Outcome], dict[str, frozenset[str]]]:
     """run_one for every file, in as many processes as there are cores (up to 4): the work is
     pure Python, biggest files first so no worker is left with a slow tail. Meanwhile threads
-    run keepalived -t (they wait on processes): the outcomes, and the names keepalived accepts."""
+    run keepalived -t (they wait on processes). The outcomes; the files keepalived accepts, each
+    with the interfaces it needed."""
     by_size = sorted(files, key=lambda p: p.stat().st_size, reverse=True)
     workers = min(os.cpu_count() or 1, 4)
     # fork before any thread starts: the workers inherit lvscc already imported
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         outcomes = pool.map(run_one, by_size)
         with ThreadPoolExecutor(max_workers=4) as threads:
-            verdicts = list(threads.map(keepalived_accepts, files)) if keepalived else []
+            verdicts = list(threads.map(keepalived_links, files)) if keepalived else []
         done = dict(zip(by_size, outcomes))
-    return [done[p] for p in files], {p.name for p, ok in zip(files, verdicts) if ok}
+    return [done[p] for p in files], {p.name: links for p, links in zip(files, verdicts) if links is not None}
 
 
 def _first_error(diagnostics: list) -> str:
