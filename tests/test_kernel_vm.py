@@ -40,6 +40,7 @@ PROGRESS_EVERY = 30.0
 # udev would load these in the guest for nothing (TCG has no nested virtualisation).
 BLACKLIST = "modprobe.blacklist=kvm,kvm_intel,kvm_amd,irqbypass"
 VM_LOCK = Path(tempfile.gettempdir()) / "lvscc-kernel-vm.lock"
+ORACLE_INPUT = "oracle"  # the folder LVS_ORACLE_INPUT names in the guest
 _PT_INTERP = 3
 
 
@@ -148,7 +149,7 @@ def run_vm(kernel: Path, vng: str, out: Path, progress: Callable[[str], None]) -
     command = [
         vng, "--run", str(kernel), "--cpus", "2", "--memory", "1G", "--append", BLACKLIST,
         "--rwdir", str(out), "--cwd", str(REPO),
-        "--exec", f"sh {GUEST_SCRIPT} {out} {guest_python()}",
+        "--exec", f"LVS_ORACLE_INPUT={out / ORACLE_INPUT} sh {GUEST_SCRIPT} {out} {guest_python()}",
     ]
     if not kvm_usable():
         command.insert(3, "--disable-kvm")
@@ -200,6 +201,15 @@ def finished_tests(out: Path) -> int:
     return len(re.findall(r" (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)\b", inner_log(out)))
 
 
+def prepare_oracle(folder: Path) -> None:
+    """The keepalived oracle's host part (tests/kernel/test_keepalived_oracle.py), done here, before
+    the VM lock: it needs no IPVS and would cost the TCG guest minutes."""
+    sys.path.insert(0, str(REPO / "tests" / "importers"))
+    from keepalived_oracle import prepare
+
+    prepare(folder)
+
+
 @contextmanager
 def the_only_vm() -> Iterator[None]:
     """Two TCG guests on this 2-core class of machine would each run at half speed and risk the
@@ -217,6 +227,7 @@ def test_kernel_suite_in_a_vm(tmp_path: Path, record_property: Callable[[str, ob
     kernel, vng = prerequisites()
     out = tmp_path / "vm"
     out.mkdir()
+    prepare_oracle(out / ORACLE_INPUT)
     def progress(line: str) -> None:
         with capsys.disabled():
             print(f"\n{line}", end="", flush=True)
@@ -244,3 +255,5 @@ def test_kernel_suite_in_a_vm(tmp_path: Path, record_property: Callable[[str, ob
     with capsys.disabled():  # the figures belong in the CI log, not only in the junit XML
         print(f"\nkernel VM ({kernel.name}, {'KVM' if kvm_usable() else 'TCG'}): boot {boot:.1f}s, "
               f"inner suite {suite:.1f}s, wall {wall:.1f}s; {len(inner.passed)} passed, {inner.skipped} skipped")
+        for line in re.findall(r"^kernel oracle: .*$", log, re.M):  # the inner test's counts, for the CI log
+            print(line)

@@ -214,7 +214,12 @@ class VirtualService(Value):
 
     @property
     def family(self) -> int:
-        return 6 if self.vip is not None and self.vip.version == 6 else 4
+        """The VIP's IP version; without one (a firewall-mark service whose marks are set
+        elsewhere) its real servers', as keepalived takes a fwmark service's from them."""
+        if self.vip is not None:
+            return self.vip.version
+        addresses = [s.address for s in self.servers] + ([self.sorry_server] if self.sorry_server else [])
+        return addresses[0].version if addresses else 4
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ these functions; run this file to print the counts:
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import re
 import secrets
@@ -16,6 +17,8 @@ import shutil
 import subprocess
 import sys
 import traceback
+from collections.abc import Collection
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +27,9 @@ CORPUS = REPO.parent / "shared" / "real-world"
 # keepalived's own doc/samples and etc/ files (the project-sample group of SOURCES.tsv)
 SAMPLE_PREFIX = "acassen__keepalived__"
 EXCEPTIONS = Path(__file__).resolve().parent / "real_world_exceptions.tsv"
+# keepalived -i: an id no corpus file names, so `@ID` lines never apply and `@^ID` lines always
+# do, exactly as lvscc's importer reads a file when it is given no config id.
+CONFIG_ID = "lvscc-no-such-host"
 # interface names as keepalived reads them: `interface X`, `dev X`, `lvs_sync_daemon X`, ...
 _LINK_WORDS = re.compile(
     r"^\s*(?:interface|lvs_sync_daemon_interface|lvs_sync_daemon|track_interface|dev)\s+\"?([A-Za-z0-9_.@-]+)",
@@ -40,6 +46,7 @@ class Outcome:
     parses: bool  # the .lvs the importer wrote is read back by lvscc
     compiled: bool
     error: str  # the first error code/message, or a traceback
+    ipvsadm_rules: tuple[str, ...] = ()  # each director's ipvsadm.rules, when compiled
 
 
 def corpus_files(kind: str = "keepalived") -> list[Path]:
@@ -57,35 +64,54 @@ def interface_names(text: str) -> set[str]:
 
 
 def keepalived_accepts(path: Path) -> bool:
+    return keepalived_links(path) is not None
+
+
+def keepalived_links(path: Path) -> frozenset[str] | None:
     """keepalived -t (its own parser and checks) in a namespace holding the file's interfaces:
-    the ones the file names, then every one keepalived still says does not exist."""
+    the interfaces it needed when it accepts the file, None when it does not."""
     name = f"lvscc-rw-{secrets.token_hex(4)}"
     subprocess.run(["ip", "netns", "add", name], check=True, capture_output=True)
     try:
-        links = interface_names(path.read_bytes().decode("utf-8", "replace"))
-        made: set[str] = set()
-        for _ in range(4):
-            for link in sorted(links - made):
-                made.add(link)
-                subprocess.run(["ip", "-n", name, "link", "add", link, "type", "veth", "peer", "name",
-                                f"rwp{len(made)}"], capture_output=True)
-            done = subprocess.run(["ip", "netns", "exec", name, "keepalived", "-t", "-f", str(path)],
-                                  capture_output=True, cwd=path.parent, timeout=60)
-            missing = {n for n in _MISSING.findall(done.stderr.decode("utf-8", "replace")) if len(n) <= 15}
-            if done.returncode == 0 or not missing - made:
-                return done.returncode == 0
-            links |= missing
-        return False
+        return keepalived_test(name, path)
     finally:
         subprocess.run(["ip", "netns", "del", name], capture_output=True)
+
+
+def keepalived_test(netns: str, conf: Path) -> frozenset[str] | None:
+    """keepalived -t on CONF in NETNS, which is given the interfaces the file names, then every
+    one keepalived still says does not exist; the interfaces made, if keepalived accepts it.
+    keepalived reads it with the config id lvscc's importer assumes, from CONF's folder (relative
+    includes)."""
+    links = interface_names(conf.read_bytes().decode("utf-8", "replace"))
+    made: set[str] = set()
+    for _ in range(4):
+        add_links(netns, sorted(links - made), first=len(made))
+        made |= links
+        done = subprocess.run(["ip", "netns", "exec", netns, "keepalived", "-t", "-i", CONFIG_ID, "-f", str(conf)],
+                              capture_output=True, cwd=conf.parent, timeout=60)
+        missing = {n for n in _MISSING.findall(done.stderr.decode("utf-8", "replace")) if len(n) <= 15}
+        if done.returncode == 0 or not missing - made:
+            return frozenset(made) if done.returncode == 0 else None
+        links |= missing
+    return None
+
+
+def add_links(netns: str, links: Collection[str], first: int = 0) -> None:
+    """The interfaces a keepalived.conf names, as veth pairs (peers rwpN from FIRST on), by one
+    `ip` process; a name the kernel refuses is left out, as keepalived will then say."""
+    batch = "".join(f"link add {link} type veth peer name rwp{first + i}\n" for i, link in enumerate(links))
+    if batch:
+        subprocess.run(["ip", "-n", netns, "-force", "-batch", "-"], input=batch.encode(), capture_output=True)
 
 
 def can_run_keepalived() -> bool:
     return os.geteuid() == 0 and shutil.which("keepalived") is not None and shutil.which("ip") is not None
 
 
-def run_one(path: Path, source: str = "keepalived") -> Outcome:
-    """import -> parse the .lvs back -> check -> compile every default backend, in memory."""
+def run_one(path: Path, source: str = "keepalived", rendered: Collection[str] | None = None) -> Outcome:
+    """import -> parse the .lvs back -> check -> compile every default backend, in memory (and
+    render those named in RENDERED, or all of them)."""
     from lvscc.importers import import_files
     from lvscc.diagnostics import has_errors
     from lvscc.fmt import format_config
@@ -107,10 +133,26 @@ def run_one(path: Path, source: str = "keepalived") -> Outcome:
         found += [d for b in backends for d in b.unsupported(config)]
         if has_errors(found) or untranslated:
             return Outcome(path, True, True, False, _first_error(notes + found))
-        render(config, lower(config), backends)
-        return Outcome(path, True, True, True, "")
+        artifacts = render(config, lower(config), [b for b in backends if rendered is None or b.name in rendered])
+        return Outcome(path, True, True, True, "", tuple(a.content for a in artifacts if a.backend == "ipvsadm"))
     except Exception:  # noqa: BLE001 - a traceback is the finding this corpus exists for
         return Outcome(path, False, False, False, "TRACEBACK " + traceback.format_exc())
+
+
+def run_corpus(files: list[Path], keepalived: bool = True) -> tuple[list[Outcome], dict[str, frozenset[str]]]:
+    """run_one for every file, in as many processes as there are cores (up to 4): the work is
+    pure Python, biggest files first so no worker is left with a slow tail. Meanwhile threads
+    run keepalived -t (they wait on processes). The outcomes; the files keepalived accepts, each
+    with the interfaces it needed."""
+    by_size = sorted(files, key=lambda p: p.stat().st_size, reverse=True)
+    workers = min(os.cpu_count() or 1, 4)
+    # fork before any thread starts: the workers inherit lvscc already imported
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        outcomes = pool.map(run_one, by_size)
+        with ThreadPoolExecutor(max_workers=4) as threads:
+            verdicts = list(threads.map(keepalived_links, files)) if keepalived else []
+        done = dict(zip(by_size, outcomes))
+    return [done[p] for p in files], {p.name: links for p, links in zip(files, verdicts) if links is not None}
 
 
 def _first_error(diagnostics: list) -> str:
@@ -126,8 +168,9 @@ def main() -> None:
     files = corpus_files()
     if not files:
         raise SystemExit(f"no corpus at {CORPUS}")
-    outcomes = [run_one(p) for p in files]
-    accepted = {p for p in files if keepalived_accepts(p)} if not args.no_keepalived and can_run_keepalived() else None
+    with_keepalived = not args.no_keepalived and can_run_keepalived()
+    outcomes, names = run_corpus(files, with_keepalived)
+    accepted = {p for p in files if p.name in names} if with_keepalived else None
     samples = [o for o in outcomes if o.file.name.startswith(SAMPLE_PREFIX)]
     print(f"files {len(files)}  imported {sum(o.imported for o in outcomes)}  "
           f"parsed back {sum(o.parses for o in outcomes)}  compiled {sum(o.compiled for o in outcomes)}  "

@@ -126,3 +126,22 @@ def test_import_names_every_keyword_it_drops() -> None:
     text = "service = lvs\nfrobnicate = 1\nvirtual v {\n active = 1\n address = 192.0.2.1 eth0\n colour = blue\n}\n"
     _, found = import_piranha(text, "x.cf")
     assert [(d.span.line, d.code) for d in found] == [(2, "LVS501"), (6, "LVS501")]
+
+
+def test_keepalived_ipv6_fwmark_without_a_vip_stays_ipv6() -> None:
+    """A firewall-mark virtual_server has no address: keepalived takes its family from its real
+    servers, and so must the table lvscc writes (`ipvsadm -A -f 1 -6`, not an IPv4 mark 1)."""
+    from lvscc.fmt import format_config
+    from lvscc.load import load_text
+    from lvscc.lower import lower
+    from lvscc.render import registry, render
+
+    text = ("virtual_server fwmark 1 {\n  lb_algo rr\n  lb_kind DR\n"
+            "  real_server 2001:db8::2 0 {\n    weight 2\n  }\n}\n")
+    imported, _ = import_keepalived(text, "v6mark.conf")
+    assert imported is not None
+    config, found = load_text(format_config(imported), "v6mark.lvs")
+    assert config is not None, found
+    rules = render(config, lower(config), [registry()["ipvsadm"]])[0].content
+    assert "-A -f 1 -6 -s rr\n" in rules
+    assert "-a -f 1 -6 -r [2001:db8::2]:0 -g -w 2\n" in rules

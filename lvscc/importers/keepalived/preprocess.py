@@ -21,6 +21,9 @@ _CONDITION = re.compile(r"\s*@(\^?)(\S*)\s?(.*)")
 _SEQ = re.compile(r"\s*~SEQ\(([^)]*)\)(.*)")
 _REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)((?:\s[^}]*)?)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 _INCLUDE = re.compile(r"\s*include\s+(\S+)")
+_WHOLE_REFERENCE = re.compile(r"\s*\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?\s*")
+# up to the first `#` or `!` outside double quotes (an unclosed quote runs to the end of the line)
+_UNCOMMENTED = re.compile(r'(?:[^"#!]+|"[^"]*(?:"|$))*')
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,7 @@ class Preprocessor:
         if include is not None:
             self.include(line, include.group(1).strip('"'), depth)
             return
-        whole = re.fullmatch(r"\s*\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?\s*", text)
+        whole = _WHOLE_REFERENCE.fullmatch(text) if "$" in text else None
         if whole is not None and len(self.definitions.get(whole.group(1), ())) > 1:
             if depth < MAX_DEPTH:
                 self.lines(self.definitions[whole.group(1)], depth + 1)
@@ -90,7 +93,7 @@ class Preprocessor:
             self.out.append(Line(self.substitute(text, line), line.file, line.number))
 
     def substitute(self, text: str, line: Line) -> str:
-        for _ in range(MAX_DEPTH):
+        for _ in range(MAX_DEPTH if "$" in text else 0):
             replaced = _REFERENCE.sub(lambda m: self.value(m, line), text)
             if replaced == text:
                 break
@@ -149,13 +152,11 @@ class Preprocessor:
 
 def uncommented(text: str) -> str:
     """The line up to a `#` or `!` outside double quotes."""
-    quoted = False
-    for i, char in enumerate(text):
-        if char == '"':
-            quoted = not quoted
-        elif char in "#!" and not quoted:
-            return text[:i]
-    return text
+    if "#" not in text and "!" not in text:
+        return text
+    match = _UNCOMMENTED.match(text)
+    assert match is not None  # the pattern matches the empty string
+    return match.group()
 
 
 def read_leniently(path: Path | str) -> str:

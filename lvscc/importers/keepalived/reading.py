@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from lvscc.importers.common import Blocks, Entry, Notes, span_at
 from lvscc.importers.keepalived.preprocess import Line
 
+# a quoted string (an unclosed one runs to the end of the line), a brace, or anything else unspaced
+_WORD = re.compile(r'"(?:[^"\\]|\\.)*"?|[{}]|[^\s{}"]+')
 # keepalived's escapes in misc_path and regex (parser.c alloc_strvec_quoted_escaped)
 NAMED_ESCAPES = {"a": "\a", "b": "\b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
 
@@ -27,7 +29,7 @@ def read_words(lines: list[Line]) -> list[Word]:
     are words of their own, a quoted string is one word."""
     found = []
     for index, line in enumerate(lines):
-        for match in re.finditer(r'"(?:[^"\\]|\\.)*"?|[{}]|[^\s{}"]+', line.text):
+        for match in _WORD.finditer(line.text):
             found.append(Word(match.group(), line.number, match.start() + 1, line.file, index))
     return found
 
