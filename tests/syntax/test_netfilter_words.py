@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from ipaddress import ip_address, ip_network
 
+import pytest
+
 from lvscc.model.config import PortRange, Protocol
-from lvscc.model.state import MarkRule, MasqueradeRule, Origin, RedirectRule
+from lvscc.model.state import ArpRule, MarkRule, MasqueradeRule, Origin, RedirectRule
 from lvscc.syntax import iptables, nft
 
 AT = Origin("web.lvs", 3, "service http")
@@ -58,6 +60,25 @@ def test_masquerade_rules_of_each_shape() -> None:
 def test_the_comment_without_an_origin_is_lvscc() -> None:
     rule = MasqueradeRule(ip_network("10.11.12.0/24"))
     assert iptables.comment(rule) == "lvscc"
+
+
+def test_an_iptables_comment_is_cut_at_200_characters() -> None:
+    """xt_comment holds 255 bytes; the backends and the repair plan both cut at 200, so a
+    repaired rule carries the comment a compiled one does."""
+    rule = MasqueradeRule(ip_network("10.11.12.0/24"), origin=Origin("web.lvs", 3, "s" * 300))
+    assert iptables.comment(rule) == ("lvscc: " + "s" * 300)[:200]
+
+
+def test_a_saved_rule_without_matches_can_be_deleted() -> None:
+    assert iptables.delete_args("filter -A INPUT") == ["-t", "filter", "-D", "INPUT"]
+
+
+def test_a_rule_of_no_netfilter_kind_is_a_type_error_naming_it() -> None:
+    arp = ArpRule(ip_address("192.0.2.10"), ip_address("198.51.100.2"))
+    with pytest.raises(TypeError, match="ArpRule"):
+        iptables.rules(arp)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="ArpRule"):
+        nft.rule(arp)  # type: ignore[arg-type]
 
 
 def test_add_rules_declares_each_chain_once_before_its_rules() -> None:

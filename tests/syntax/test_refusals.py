@@ -14,6 +14,7 @@ from lvscc.syntax import MAX_LINE, Refused, arptables, iproute, iptables, ipvsad
 from lvscc.syntax import lvs
 
 LONG = "x;" + "y" * 98  # 100 characters, refused everywhere for the `;`
+V6_LONG = "2001:0db8:0000:0000:0000:0000:0000:0001/128"
 
 
 def _service(line: str) -> object:
@@ -31,9 +32,16 @@ def _dest(line: str) -> object:
 CASES: list[tuple[str, Callable[[], object], str]] = [
     ("line cap", lambda: arptables.parse_line("-A " + "x" * MAX_LINE, "dump.arp"),
      f"dump.arp: line longer than {MAX_LINE} characters"),
+    ("arp default place", lambda: arptables.parse_line("-A " + "x" * MAX_LINE),
+     f"arptables: line longer than {MAX_LINE} characters"),
+    ("ipt default place", lambda: iptables.split('-A X "open'), "iptables: unbalanced quote"),
+    ("sysctl default place", lambda: sysctl.parse_line("a = " + "1" * MAX_LINE),
+     f"sysctl: line longer than {MAX_LINE} characters"),
     ("arp chain", lambda: arptables.chain(LONG), f"arptables chain {LONG[:40]!r} is not a chain name"),
     ("arp -A alone", lambda: arptables.parse_line("-A  ", "arp.txt"), "arp.txt: -A without a chain"),
     ("arp v6", lambda: arptables.address("2001:db8::1/128"), "arptables address '2001:db8::1/128' is not IPv4"),
+    ("arp long v6", lambda: arptables.address(V6_LONG),
+     f"arptables address {V6_LONG[:40]!r} is not IPv4"),
     ("arp address", lambda: arptables.address("192.0.2.300"),
      "'192.0.2.300' does not appear to be an IPv4 or IPv6 address"),
     ("device", lambda: iproute.device(LONG), f"device {LONG[:40]!r} is not a network device name"),
@@ -70,6 +78,9 @@ CASES: list[tuple[str, Callable[[], object], str]] = [
     ("nft not text", lambda: nft.identifier(7), "nft name 7 is not an nft identifier"),
     ("nft family", lambda: nft.family(LONG), f"nft family {LONG!r:.40} is not one of arp, bridge, inet, ip, ip6, netdev"),
     ("nft handle", lambda: nft.handle(0), "nft rule handle 0 is not a positive number"),
+    ("nft long handle", lambda: nft.handle(LONG), f"nft rule handle {LONG!r:.40} is not a positive number"),
+    ("nft table of a rule", lambda: nft.delete_rule("inet", "a b", "prerouting", 4), "nft table 'a b' is not an nft identifier"),
+    ("nft chain of a rule", lambda: nft.delete_rule("inet", "lvscc", "a b", 4), "nft chain 'a b' is not an nft identifier"),
     ("nft string", lambda: nft.string("a" * 30 + '"' + "b" * 69), f"cannot quote {('a' * 30 + chr(34) + 'b' * 29)!r} for nft"),
     ("heredoc", lambda: shell.heredoc(["cat"], "x"), "a here-document body must end with a newline"),
     ("words", lambda: shell.words("a 'b"), "cannot split \"a 'b\": No closing quotation"),
