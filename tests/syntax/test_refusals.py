@@ -35,6 +35,7 @@ CASES: list[tuple[str, Callable[[], object], str]] = [
     ("arp default place", lambda: arptables.parse_line("-A " + "x" * MAX_LINE),
      f"arptables: line longer than {MAX_LINE} characters"),
     ("ipt default place", lambda: iptables.split('-A X "open'), "iptables: unbalanced quote"),
+    ("ipt long line", lambda: iptables.split("x" * (MAX_LINE + 1)), f"iptables: line longer than {MAX_LINE} characters"),
     ("sysctl default place", lambda: sysctl.parse_line("a = " + "1" * MAX_LINE),
      f"sysctl: line longer than {MAX_LINE} characters"),
     ("arp chain", lambda: arptables.chain(LONG), f"arptables chain {LONG[:40]!r} is not a chain name"),
