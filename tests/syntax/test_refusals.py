@@ -62,6 +62,8 @@ CASES: list[tuple[str, Callable[[], object], str]] = [
     ("number limit", lambda: ipvsadm.number("65536", "port", 65535), "port '65536' is not a number up to 65535"),
     ("endpoint", lambda: ipvsadm.split_endpoint("192.0.2.300:80"),
      "endpoint '192.0.2.300:80': '192.0.2.300' does not appear to be an IPv4 or IPv6 address"),
+    ("endpoint bracket", lambda: ipvsadm.split_endpoint("[2001:db8::1]]:80"),
+     "endpoint '[2001:db8::1]]:80': port ']:80' is not a number up to 65535"),
     ("no protocol", lambda: ipvsadm.service_args(IpvsService(4, None, ip_address("192.0.2.10"), 80)),
      "a virtual service without protocol or firewall mark"),
     ("bare ipvsadm", lambda: ipvsadm.parse_line("ipvsadm"), "no command"),
