@@ -57,7 +57,7 @@ def flags(values: tuple[str, ...] | list[str]) -> str:
 
 def netmask(value: object) -> str:
     text = str(value)
-    if text.isdigit() and 0 < int(text) <= 128 and len(text) <= 3:
+    if text.isascii() and text.isdigit() and 0 < int(text) <= 128 and len(text) <= 3:
         return text
     try:
         if isinstance(ip_address(text), IPv4Address):
