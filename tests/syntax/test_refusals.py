@@ -9,11 +9,14 @@ from typing import Callable
 
 import pytest
 
+from lvscc.model.config import Protocol
 from lvscc.model.state import IpvsService, Origin
 from lvscc.syntax import MAX_LINE, Refused, arptables, iproute, iptables, ipvsadm, nft, shell, sysctl
 from lvscc.syntax import lvs
 
 LONG = "x;" + "y" * 98  # 100 characters, refused everywhere for the `;`
+VIP = ip_address("192.0.2.10")
+LONG_HOST = "192.0.2." + "1" * 70
 V6_LONG = "2001:0db8:0000:0000:0000:0000:0000:0001/128"
 
 
@@ -64,6 +67,12 @@ CASES: list[tuple[str, Callable[[], object], str]] = [
      "endpoint '192.0.2.300:80': '192.0.2.300' does not appear to be an IPv4 or IPv6 address"),
     ("endpoint bracket", lambda: ipvsadm.split_endpoint("[2001:db8::1]]:80"),
      "endpoint '[2001:db8::1]]:80': port ']:80' is not a number up to 65535"),
+    ("long endpoint", lambda: ipvsadm.split_endpoint(LONG_HOST + ":80"),
+     f"endpoint {(LONG_HOST + ':80')[:60]!r}: {LONG_HOST!r} does not appear to be an IPv4 or IPv6 address"),
+    ("written scheduler", lambda: ipvsadm.service_line(IpvsService(4, Protocol.TCP, VIP, 80, scheduler="rr;id")),
+     "scheduler 'rr;id' is not an IPVS scheduler name"),
+    ("written engine", lambda: ipvsadm.service_line(IpvsService(4, Protocol.TCP, VIP, 80, scheduler="rr", pe="sip;id")),
+     "persistence engine 'sip;id' is not an IPVS persistence engine name"),
     ("no protocol", lambda: ipvsadm.service_args(IpvsService(4, None, ip_address("192.0.2.10"), 80)),
      "a virtual service without protocol or firewall mark"),
     ("bare ipvsadm", lambda: ipvsadm.parse_line("ipvsadm"), "no command"),
