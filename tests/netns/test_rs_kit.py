@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import guide_hosts
+from links import up_and_settled
 from lvscc.model.state import HostState
 
 pytestmark = pytest.mark.netns
@@ -28,8 +29,7 @@ def _prepare_nic(in_netns) -> None:
     """eth0 on the real servers' network, as the kit expects to find it."""
     in_netns("ip", "link", "add", "eth0", "type", "veth", "peer", "name", "eth0-peer")
     in_netns("ip", "addr", "add", "10.11.12.1/24", "dev", "eth0")
-    for link in ("eth0", "eth0-peer"):
-        in_netns("ip", "link", "set", link, "up")
+    up_and_settled(in_netns, "eth0", "eth0-peer")
 
 
 def snapshot(in_netns, host: HostState) -> dict[str, object]:

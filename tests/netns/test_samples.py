@@ -11,6 +11,7 @@ import pytest
 
 import guide_hosts
 from lvscc.model.state import HostState
+from links import up_and_settled
 from netfilter_readback import meant, meant_arp, nft_rules, saved_arp, saved_rules
 
 pytestmark = pytest.mark.netns
@@ -75,8 +76,7 @@ def test_sample_real_server_kit_runs_twice(sample: Path, host: str, in_netns, tm
     if state.address is not None:
         prefix = 24 if state.address.version == 4 else 64
         in_netns("ip", "addr", "add", f"{state.address}/{prefix}", "dev", "eth0", "nodad")
-    for link in ("eth0", "eth0-peer"):
-        in_netns("ip", "link", "set", link, "up")
+    up_and_settled(in_netns, "eth0", "eth0-peer")
     in_netns("sh", str(script))
     first = _state(in_netns)
     in_netns("sh", str(script))
