@@ -108,6 +108,8 @@ def paired(work: str, ours: Sequence[str], peer_name: str, peer: Sequence[str], 
         if callable(before):
             before()
         mine.append(run_once(ours, cwd))
+        if callable(before):
+            before()
         theirs.append(run_once(peer, cwd))
     return Row(work, mine, peer_name, theirs, goal)
 
@@ -139,21 +141,38 @@ def main() -> None:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        # lvscc's caches live in a directory of this run's own: a "first check" row forgets the
+        # loaded configs before each run (the parse tables stay, as on any machine lvscc ran on
+        # before); a "re-check" row keeps them, as an editor or watch re-checking an unchanged
+        # file does.
+        ENVIRONMENT["XDG_CACHE_HOME"] = str(work / "cache")
+        first = lambda: [entry.unlink() for entry in (work / "cache").glob("lvscc/ir-*.pickle")]  # noqa: E731
         (work / "small.conf").write_text(SMALL_KEEPALIVED)
         (work / "big.lvs").write_text(lvs(args.services, args.servers))
         (work / "big.conf").write_text(keepalived(args.services, args.servers))
         sample = str(REPO / "samples" / "guide-nat.lvs")
-        rows.append(paired("check samples/guide-nat.lvs", [*lvscc, "check", sample], "python3 -c pass",
+        run_once([*lvscc, "check", sample], work)  # writes the parse tables, uncounted
+        small = [*lvscc, "check", sample]
+        rows.append(paired("check samples/guide-nat.lvs, first check", small, "python3 -c pass",
+                           [sys.executable, "-c", "pass"], "<= 6x", args.runs, work, before=first))
+        run_once(small, work)  # the entry every re-check below finds
+        rows.append(paired("check samples/guide-nat.lvs, re-check", small, "python3 -c pass",
                            [sys.executable, "-c", "pass"], "<= 6x", args.runs, work))
-        rows.append(paired("check samples/guide-nat.lvs", [*lvscc, "check", sample], "keepalived -t (small file)",
-                           [keepalived_bin, "-t", "-f", "small.conf"], "(reference)", args.runs, work))
+        rows.append(paired("check samples/guide-nat.lvs, first check", small, "keepalived -t (small file)",
+                           [keepalived_bin, "-t", "-f", "small.conf"], "(reference)", args.runs, work, before=first))
         size = f"{args.services}x{args.servers}"
-        rows.append(paired(f"check {size}", [*lvscc, "check", "big.lvs"], "keepalived -t -f",
-                           [keepalived_bin, "-t", "-f", "big.conf"], "< 1.0x time, <= 1.5x memory", args.runs, work))
-        clear = lambda: shutil.rmtree(work / "out", ignore_errors=True)  # noqa: E731
+        big = [*lvscc, "check", "big.lvs"]
+        peer = [keepalived_bin, "-t", "-f", "big.conf"]
+        goal = "< 1.0x time, <= 1.5x memory"
+        rows.append(paired(f"check {size}, first check", big, "keepalived -t -f", peer, goal, args.runs, work,
+                           before=first))
+        run_once(big, work)
+        rows.append(paired(f"check {size}, re-check", big, "keepalived -t -f", peer, goal, args.runs, work))
+        clear = lambda: (shutil.rmtree(work / "out", ignore_errors=True), first())  # noqa: E731
         rows.append(paired(f"compile --backend ipvsadm {size}",
-                           [*lvscc, "compile", "big.lvs", "-o", "out", "--backend", "ipvsadm", "-v"], "its own check",
-                           [*lvscc, "check", "big.lvs"], "<= 1.2x", max(1, args.runs // 2), work, before=clear))
+                           [*lvscc, "compile", "big.lvs", "-o", "out", "--backend", "ipvsadm", "-v"],
+                           "its own check (both first checks)", big, "<= 1.2x", max(1, args.runs // 2), work,
+                           before=clear))
         clear()
         full = run_once([*lvscc, "compile", "big.lvs", "-o", "out", "-v"], work)
         files, megabytes = tree_files(work / "out")
