@@ -4,6 +4,7 @@ table, in nft's text notation and in its JSON command notation (for tools that d
 libnftables). Opt-in: the guide's tool is iptables."""
 
 from lvscc.backends import Backend
+from lvscc.backends.nftables.ruleset import ruleset
 from lvscc.model.state import HostState
 
 
@@ -22,4 +23,5 @@ BACKEND = Backend(
     wants=_has_rules,
     default=False,
     carries=frozenset({"netfilter4", "netfilter6"}),
+    filters={"nft_ruleset": ruleset},
 )
