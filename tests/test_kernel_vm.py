@@ -33,7 +33,8 @@ REPO = Path(__file__).resolve().parents[1]
 GUEST_SCRIPT = REPO / "scripts" / "vm" / "guest-pytest.sh"
 # Two budgets, each for what it names: the guest's boot (TCG: ~8 s idle, a minute contended) and the
 # inner suite's own run, timed from the moment the guest starts it (~580 s with the keepalived
-# oracle's corpus on a quiet host, ~1400 s seen under heavy load). Progress lines go to the terminal meanwhile, so a slow run is visibly slow.
+# oracle's corpus on a quiet host, ~1400 s seen under heavy load). Progress lines go to the
+# terminal meanwhile, so a slow run is visibly slow.
 BOOT_BUDGET = 300
 SUITE_BUDGET = 1800
 PROGRESS_EVERY = 30.0
