@@ -180,5 +180,7 @@ def test_keepalived_loads_the_table_lvscc_compiles(ipvs_kernel: None, tmp_path: 
     assert compared, "keepalived accepted no corpus file that lvscc compiles"
     assert not unexplained, f"{len(unexplained)} table(s) differ from keepalived's:\n" + "\n".join(
         c.difference() for c in unexplained[:3])
-    stale = sorted(set(listed) & {c.file for c in compared if c.equal})
+    # An intermittent entry differs in some runs only: equal is no news for it.
+    stale = sorted({f for f, why in listed.items() if not why.startswith("intermittent")}
+                   & {c.file for c in compared if c.equal})
     assert not stale, f"listed in {EXCEPTIONS.name} but equal now: {stale}"
