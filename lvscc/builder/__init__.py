@@ -16,7 +16,7 @@ from lark import Tree
 
 from lvscc.builder.blocks import BlockBuilder, external
 from lvscc.builder.service import ServiceBuilder
-from lvscc.builder.values import BAD_VALUE, DUPLICATE, Builder, keyword
+from lvscc.builder.values import BAD_VALUE, DUPLICATE, Builder, keyword, read_into
 from lvscc.diagnostics import Diagnostic
 from lvscc.model.config import (
     AuditPolicy, Config, Director, Forwarding, Heartbeat, IPAddress, Pool, RealServer, SyncDaemon, Timeouts, VirtualService,
@@ -80,16 +80,13 @@ class ClusterBuilder(BlockBuilder):
             self.cluster.heartbeat = self.options("heartbeat", args(node), Heartbeat(span=self.span(node)))
 
     def hb_port(self, opt: Tree, heartbeat: Heartbeat) -> Heartbeat:
-        port = self.integer(args(opt)[0])
-        return heartbeat if port is None else replace(heartbeat, port=port)
+        return read_into(heartbeat, port=self.integer(args(opt)[0]))
 
     def hb_interval(self, opt: Tree, heartbeat: Heartbeat) -> Heartbeat:
-        seconds = self.duration(args(opt)[0])
-        return heartbeat if seconds is None else replace(heartbeat, interval=seconds)
+        return read_into(heartbeat, interval=self.duration(args(opt)[0]))
 
     def hb_dead_after(self, opt: Tree, heartbeat: Heartbeat) -> Heartbeat:
-        seconds = self.duration(args(opt)[0])
-        return heartbeat if seconds is None else replace(heartbeat, dead_after=seconds)
+        return read_into(heartbeat, dead_after=self.duration(args(opt)[0]))
 
     def hb_monitor_links(self, opt: Tree, heartbeat: Heartbeat) -> Heartbeat:
         return replace(heartbeat, monitor_links=True)

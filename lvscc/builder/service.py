@@ -10,7 +10,7 @@ from typing import Callable
 from lark import Tree
 
 from lvscc.builder.blocks import BlockBuilder, external
-from lvscc.builder.values import BAD_ADDRESS, keyword
+from lvscc.builder.values import BAD_ADDRESS, keyword, read_into
 from lvscc.diagnostics import did_you_mean
 from lvscc.model.config import (
     ALL_SCHEDULER_FLAGS, DEFAULT_PERSISTENCE, SCHEDULER_FLAGS, SCHEDULERS, Forwarding, Ftp, HealthCheck, MarkPorts,
@@ -159,35 +159,28 @@ class ServiceBuilder(BlockBuilder):
 
     # ---- check options: a value that failed to read keeps the default (and is reported) ----
     def send(self, opt: Tree, check: HealthCheck) -> HealthCheck:
-        text = self.string(args(opt)[0])
-        return check if text is None else replace(check, send=text)
+        return read_into(check, send=self.string(args(opt)[0]))
 
     def expect(self, opt: Tree, check: HealthCheck) -> HealthCheck:
-        text = self.string(args(opt)[0])
-        return check if text is None else replace(check, expect=text)
+        return read_into(check, expect=self.string(args(opt)[0]))
 
     def send_program(self, opt: Tree, check: HealthCheck) -> HealthCheck:
-        text = self.string(args(opt)[0])
-        return check if text is None else replace(check, send_program=text)
+        return read_into(check, send_program=self.string(args(opt)[0]))
 
     def regex(self, opt: Tree, check: HealthCheck) -> HealthCheck:
         return replace(check, regex=True)
 
     def check_timeout(self, opt: Tree, check: HealthCheck) -> HealthCheck:
-        seconds = self.duration(args(opt)[0])
-        return check if seconds is None else replace(check, timeout=seconds)
+        return read_into(check, timeout=self.duration(args(opt)[0]))
 
     def reentry(self, opt: Tree, check: HealthCheck) -> HealthCheck:
-        seconds = self.duration(args(opt)[0])
-        return check if seconds is None else replace(check, reentry=seconds)
+        return read_into(check, reentry=self.duration(args(opt)[0]))
 
     def load_monitor(self, opt: Tree, check: HealthCheck) -> HealthCheck:
-        monitor = self.choice(args(opt)[0], LOAD_MONITORS, "load monitor")
-        return check if monitor is None else replace(check, load_monitor=monitor)
+        return read_into(check, load_monitor=self.choice(args(opt)[0], LOAD_MONITORS, "load monitor"))
 
     def check_port(self, opt: Tree, check: HealthCheck) -> HealthCheck:
-        port = self.integer(args(opt)[0])
-        return check if port is None else replace(check, port=port)
+        return read_into(check, port=self.integer(args(opt)[0]))
 
     # ---- what addresses the service --------------------------------------------------------
     def service_kind(self, service: VirtualService, node: Tree, failed: set[str]) -> VirtualService | None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Address, ip_address, ip_interface, ip_network
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lark import Token, Tree
 
@@ -17,6 +18,9 @@ from lvscc.diagnostics import Diagnostic, did_you_mean, error
 from lvscc.model.config import IPAddress, IPInterface, IPNetwork, PortRange
 from lvscc.model.span import Span
 from lvscc.parse import args, node_span
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 BAD_NUMBER = "LVS010"
 BAD_DURATION = "LVS011"
@@ -247,3 +251,13 @@ def children(node: Tree, name: str) -> list[Tree]:
 def keyword(node: Tree) -> str:
     """The keyword kept by a `!rule` (role, method, protocol, ...)."""
     return str(args(node)[0])
+
+
+V = TypeVar("V", bound="DataclassInstance")
+
+
+def read_into(value: V, **read: Any) -> V:
+    """`value` with the fields an option set; a field whose value failed to read (None: the
+    reader has reported it) keeps its default."""
+    given = {name: found for name, found in read.items() if found is not None}
+    return replace(value, **given) if given else value
