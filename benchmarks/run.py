@@ -146,7 +146,11 @@ def main() -> None:
         # before); a "re-check" row keeps them, as an editor or watch re-checking an unchanged
         # file does.
         ENVIRONMENT["XDG_CACHE_HOME"] = str(work / "cache")
-        first = lambda: [entry.unlink() for entry in (work / "cache").glob("lvscc/ir-*.pickle")]  # noqa: E731
+
+        def first() -> None:
+            for entry in (work / "cache").glob("lvscc/ir-*.pickle"):
+                entry.unlink()
+
         (work / "small.conf").write_text(SMALL_KEEPALIVED)
         (work / "big.lvs").write_text(lvs(args.services, args.servers))
         (work / "big.conf").write_text(keepalived(args.services, args.servers))
@@ -168,7 +172,11 @@ def main() -> None:
                            before=first))
         run_once(big, work)
         rows.append(paired(f"check {size}, re-check", big, "keepalived -t -f", peer, goal, args.runs, work))
-        clear = lambda: (shutil.rmtree(work / "out", ignore_errors=True), first())  # noqa: E731
+
+        def clear() -> None:
+            shutil.rmtree(work / "out", ignore_errors=True)
+            first()
+
         rows.append(paired(f"compile --backend ipvsadm {size}",
                            [*lvscc, "compile", "big.lvs", "-o", "out", "--backend", "ipvsadm", "-v"],
                            "its own check (both first checks)", big, "<= 1.2x", max(1, args.runs // 2), work,
