@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 _PACKAGE = Path(__file__).resolve().parent
 # The code whose change changes what load() returns.
-_BUILT_BY = ("load.py", "parse.py", "diagnostics.py", "catalogue.py", "catalogue.toml", "builder", "model")
+_BUILT_BY = ("load.py", "parse.py", "parse_scan.py", "diagnostics.py", "catalogue.py", "catalogue.toml", "builder", "model")
 
 
 @dataclass(frozen=True, slots=True)

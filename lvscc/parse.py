@@ -281,6 +281,10 @@ def _unclosed_brace(text: str) -> tuple[int, int] | None:
 
 def parse(text: str, file: str) -> tuple[Tree | None, list[Diagnostic]]:
     """Parse one file. Returns the tree (None when there was any syntax error) and the errors."""
+    from lvscc.parse_scan import scan
+    scanned = scan(text)
+    if scanned is not None:
+        return scanned, []
     try:
         return fast_parser().parse(text), []
     except Exception:  # noqa: BLE001 - whatever went wrong, the slow parser explains it
