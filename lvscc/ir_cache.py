@@ -11,6 +11,7 @@ off (benchmarks/startup.py --no-ir-cache measures a first check with it)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -98,12 +99,13 @@ def store(path: Path, include_anywhere: bool, reads: tuple[Read, ...], loaded: L
     if entry_file is None:
         return
     try:
-        with tempfile.NamedTemporaryFile("wb", dir=entry_file.parent, prefix=".ir-", delete=False) as f:
-            try:
-                pickle.dump(_Entry(reads, loaded), f, protocol=pickle.HIGHEST_PROTOCOL)
-            except pickle.PicklingError:
-                os.unlink(f.name)
-                return
-        os.replace(f.name, entry_file)
+        file = tempfile.NamedTemporaryFile("wb", dir=entry_file.parent, prefix=".ir-", delete=False)
     except OSError:
         return
+    try:
+        with file:
+            pickle.dump(_Entry(reads, loaded), file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(file.name, entry_file)
+    except (OSError, pickle.PicklingError):  # a full disk, say: no half-written entry is left behind
+        with contextlib.suppress(OSError):
+            os.unlink(file.name)

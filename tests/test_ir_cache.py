@@ -94,3 +94,13 @@ def test_a_cached_check_does_not_import_lark(tmp_path: Path) -> None:
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env,
                            timeout=120) for _ in range(2)]
     assert [r.stdout.split()[-1] for r in runs] == ["True", "False"], [r.stderr for r in runs]
+
+
+@pytest.mark.parametrize("failing", ["dump", "replace"])
+def test_a_failed_store_leaves_no_temporary_file(cache: Path, monkeypatch: pytest.MonkeyPatch, failing: str) -> None:
+    def disk_full(*_: object, **__: object) -> None:
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(ir_cache.pickle if failing == "dump" else ir_cache.os, failing, disk_full)
+    loaded = load(SAMPLE)
+    assert loaded.config is not None
+    assert cache.is_dir() and not list(cache.iterdir())
