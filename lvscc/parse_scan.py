@@ -59,9 +59,7 @@ class _Scanner:
         for i, line in enumerate(self.lines):
             self.starts[i] = offset
             offset += len(line) + 1
-        self.keywords, matchers = _vocabulary()
-        self.name, self.number = matchers["NAME"], matchers["NUMBER"]
-        self.address, self.device = matchers["ADDRESS"], matchers["DEVICE"]
+        self.keywords, self.matchers = _vocabulary()
         self.line = 0  # index of the line being read
         self.words: list[re.Match[str]] = []
 
@@ -87,8 +85,7 @@ class _Scanner:
 
     def terminal(self, kind: str, word: re.Match[str]) -> Token:
         text = word.group()
-        matcher = {"NAME": self.name, "NUMBER": self.number, "ADDRESS": self.address, "DEVICE": self.device}[kind]
-        found = matcher(text)
+        found = self.matchers[kind](text)
         if found is None or found.end() != len(text) or (kind in ("NAME", "DEVICE") and text in self.keywords):
             raise _NotMine
         return self.token(kind, word)

@@ -175,13 +175,17 @@ def _check_identities(services: list[VirtualService], builder: Builder) -> None:
 
 
 def build(name: str, span: Span, statements: list[tuple[str, Tree]], files: tuple[str, ...]) -> tuple[Config | None, list[Diagnostic]]:
+    """The cluster `name` from its statements, in source order. Empties `statements` as it reads
+    them, so each parse tree can be freed once built (see lvscc.load)."""
     builder = ClusterBuilder()
     # The cluster's forwarding is every service's default, wherever in the file it stands.
     for file, stmt in statements:
         if stmt.data == "forwarding":
             builder.file = file
             builder.forwarding(stmt)
-    for file, stmt in statements:
+    statements.reverse()
+    while statements:
+        file, stmt = statements.pop()
         if stmt.data != "forwarding":
             builder.file = file
             builder.statement(stmt)
