@@ -32,9 +32,11 @@ except ImportError:
 
 WORD = re.compile(r"[^ \t\f\r]+")  # lark's WS is [ \t\f\r\n]; lines are split at \n already
 PROTOCOLS = frozenset({"tcp", "udp", "sctp"})
-METHODS = frozenset({"nat", "direct", "tunnel"})
-SERVER_NUMBERS = {"port": "rs_port", "weight": "rs_weight", "upper": "rs_upper", "lower": "rs_lower"}
-CHECK_NUMBERS = {"timeout": "check_timeout", "reentry": "reentry", "port": "check_port"}
+# option keyword -> its rule, on a server line and in a one-line check
+SERVER_OPTIONS = {"port": "rs_port", "weight": "rs_weight", "upper": "rs_upper", "lower": "rs_lower",
+                  "inactive": "rs_inactive", "nat": "rs_method", "direct": "rs_method", "tunnel": "rs_method"}
+CHECK_OPTIONS = {"timeout": "check_timeout", "reentry": "reentry", "port": "check_port", "regex": "regex"}
+NUMBER_RULES = frozenset({"rs_port", "rs_weight", "rs_upper", "rs_lower", "check_timeout", "reentry", "check_port"})
 FLAGS_ONLY = {"one-packet": "one_packet", "quiesce": "quiesce", "disabled": "disabled"}
 
 
@@ -205,24 +207,28 @@ class _Scanner:
     def server(self, words: list[re.Match[str]]) -> Tree:
         if len(words) < 3:
             raise _NotMine
-        children = [self.keyword(words[0], "server"), self.terminal("NAME", words[1]),
-                    self.terminal("ADDRESS", words[2])]
-        i, count = 3, len(words)
-        while i < count:
+        return Tree("server", [self.keyword(words[0], "server"), self.terminal("NAME", words[1]),
+                               self.terminal("ADDRESS", words[2]), *self.options(words, 3, len(words), SERVER_OPTIONS)])
+
+    def options(self, words: list[re.Match[str]], i: int, end: int, rules: dict[str, str]) -> list[Tree]:
+        """The options in words[i:end]: `KEYWORD NUMBER` for the rules in NUMBER_RULES, else the
+        keyword alone."""
+        out = []
+        while i < end:
             option = words[i].group()
-            if option in SERVER_NUMBERS and i + 1 < count:
-                children.append(Tree(SERVER_NUMBERS[option], [self.keyword(words[i], option),
-                                                              self.terminal("NUMBER", words[i + 1])]))
-                i += 2
-            elif option == "inactive":
-                children.append(Tree("rs_inactive", [self.keyword(words[i], option)]))
-                i += 1
-            elif option in METHODS:
-                children.append(Tree("rs_method", [Tree("method", [self.keyword(words[i], option)])]))
-                i += 1
-            else:
+            rule = rules.get(option)
+            if rule is None:
                 raise _NotMine
-        return Tree("server", children)
+            token = self.keyword(words[i], option)
+            if rule in NUMBER_RULES:
+                if i + 1 == end:
+                    raise _NotMine
+                out.append(Tree(rule, [token, self.terminal("NUMBER", words[i + 1])]))
+                i += 2
+                continue
+            out.append(Tree(rule, [Tree("method", [token])] if rule == "rs_method" else [token]))
+            i += 1
+        return out
 
     def vip(self, words: list[re.Match[str]]) -> Tree:
         children = [self.keyword(words[0], "vip"), self.terminal("ADDRESS", words[1])] if len(words) in (2, 4) else []
@@ -248,19 +254,9 @@ class _Scanner:
         """`check { timeout 5s ... }` on one line, with number options and `regex` only."""
         if len(words) < 3 or words[-1].group() != "}":
             raise _NotMine
-        children = [self.keyword(words[0], "check"), self.keyword(words[1], "{")]
-        i, last = 2, len(words) - 1
-        while i < last:
-            option = words[i].group()
-            if option in CHECK_NUMBERS and i + 1 < last:
-                children.append(Tree(CHECK_NUMBERS[option], [self.keyword(words[i], option),
-                                                             self.terminal("NUMBER", words[i + 1])]))
-                i += 2
-            elif option == "regex":
-                children.append(Tree("regex", [self.keyword(words[i], option)]))
-                i += 1
-            else:
-                raise _NotMine
+        last = len(words) - 1
+        children = [self.keyword(words[0], "check"), self.keyword(words[1], "{"),
+                    *self.options(words, 2, last, CHECK_OPTIONS)]
         children.append(self.token("RBRACE", words[last]))
         return Tree("check", children)
 
