@@ -20,6 +20,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -48,6 +49,8 @@ WORKERS = 3  # each file waits on keepalived's start and on process starts; two 
 LOADED = b"< LVS Topology >"
 LOAD_DEADLINE = 30.0  # seconds for keepalived to reach that point under a loaded TCG guest
 SETTLE_DEADLINE = 10.0  # seconds for two reads of its table in a row to agree
+# Files that name their namespace share names (`low`, an undefined `$NAME`): one at a time.
+_NAMED_NETNS = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,24 @@ def namespaces(count: int) -> Iterator[list[str]]:
         yield names
     finally:
         delete_netns(names)
+
+
+@contextmanager
+def keepalived_namespace(entry: dict[str, Any]) -> Iterator[str]:
+    """Where keepalived loads the file: a fresh namespace, or the one the file names with
+    `net_namespace` (keepalived switches to /run/netns/NAME itself and exits when it is
+    missing), made for it and deleted after, which also flushes its table."""
+    name = entry.get("netns")
+    if not name:
+        with namespaces(1) as (fresh,):
+            yield fresh
+        return
+    with _NAMED_NETNS:
+        add_netns([name])
+        try:
+            yield name
+        finally:
+            delete_netns([name])
 
 
 def table_in(netns: str) -> Table:
@@ -136,7 +157,7 @@ def _stop(daemon: subprocess.Popen[bytes], checker_pid: Path) -> None:
 def compare(entry: dict[str, Any], folder: Path, work: Path) -> Comparison:
     """keepalived's table for one prepared file and lvscc's, each in its own namespace."""
     work.mkdir()
-    with namespaces(2) as (theirs_ns, ours_ns):
+    with keepalived_namespace(entry) as theirs_ns, namespaces(1) as (ours_ns,):
         add_links(theirs_ns, entry["links"])
         theirs, waited, note = keepalived_table(theirs_ns, folder / entry["file"], work)
         try:
