@@ -1,7 +1,8 @@
 r"""keepalived's preprocessor, as its parser (lib/parser.c) applies it before reading words:
 `@ID`/`@^ID` conditional lines, `$NAME=value` parameters (multi-line with a trailing `\`),
-`$NAME`/`${NAME}` substitution, `~SEQ(VAR, [START,] [STEP,] END)` repetition, `include` with
-globs, and `#`/`!` comments outside quotes. Every line keeps the file and line it was written
+`$NAME`/`${NAME}` substitution (with keepalived's `${_HASH}` and `${_BANG}`), `~SEQ(VAR, [START,]
+[STEP,] END)` repetition (`~SEQx` in hex), `include` with globs, and `#`/`!` comments outside
+quotes, also those a substitution brings. Every line keeps the file and line it was written
 on, so diagnostics point into the original text."""
 
 from __future__ import annotations
