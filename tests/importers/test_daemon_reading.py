@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from lvscc.cli import main
 from lvscc.fmt import format_config
 from lvscc.importers import import_files
 from lvscc.importers.ipvsadm import import_ipvsadm
 from lvscc.importers.keepalived import import_keepalived
+from lvscc.importers.keepalived.preprocess import seq_bounds
 from lvscc.load import load_text
 from lvscc.importers.piranha import import_piranha
 from lvscc.rules import check
@@ -197,3 +200,19 @@ def test_persistence_granularity_alone_is_persistence_for_360_s() -> None:
     service = config.services[0]
     assert (service.persistence, service.persistence_mask) == (360, 110)
     assert any("persistent for 360 s" in d.message for d in notes)
+
+
+@pytest.mark.parametrize(("numbers", "hexadecimal", "bounds"), [
+    (["3"], False, (1, 1, 3)),
+    (["0"], False, (1, -1, 0)),  # one bound below 1 counts down from 1
+    (["-2"], False, (-1, -1, -2)),
+    (["5", "1"], False, (5, -1, 1)),
+    (["0x10", "010"], False, (16, -1, 8)),  # C integers: hex and octal
+    (["1", "-1", "5"], False, None),  # a step against the range
+    (["1", "0", "5"], False, None),
+    (["-1", "3"], True, None),  # ~SEQx takes no negative values
+    (["x"], False, None),
+])
+def test_seq_bounds_as_keepalived_reads_them(numbers: list[str], hexadecimal: bool,
+                                             bounds: tuple[int, int, int] | None) -> None:
+    assert seq_bounds(numbers, hexadecimal) == bounds

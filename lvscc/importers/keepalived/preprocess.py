@@ -125,7 +125,7 @@ class Preprocessor:
             return bounds[0] if bounds else "0"
         if name in self.definitions:
             return " ".join(uncommented(v.text).strip() for v in self.definitions[name])
-        return STANDARD.get(name, match.group(0))  # keepalived leaves an unknown name as written  # keepalived leaves an unknown name as written
+        return STANDARD.get(name, match.group(0))  # keepalived leaves an unknown name as written
 
     def sequence(self, line: Line, spec: str, rest: str, depth: int, hexadecimal: bool = False) -> None:
         parts = [p.strip() for p in spec.split(",")]
@@ -187,10 +187,10 @@ def seq_bounds(numbers: list[str], hexadecimal: bool) -> tuple[int, int, int] | 
 def c_long(text: str) -> int:
     """strtol(text, &end, 0) that must read all of TEXT; an empty text is 0, as for strtol."""
     text = text.strip()
-    digits = text.lstrip("+-")
-    sign = -1 if text.startswith("-") else 1
-    if not digits:
+    if not text:
         return 0
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:] if text[0] in "+-" else text
     if digits[:2].lower() == "0x":
         return sign * int(digits[2:], 16)
     return sign * int(digits, 8 if digits.startswith("0") and len(digits) > 1 else 10)
