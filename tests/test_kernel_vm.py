@@ -155,6 +155,7 @@ def run_vm(kernel: Path, vng: str, out: Path, progress: Callable[[str], None]) -
         vng, "--run", str(kernel), "--cpus", "2", "--memory", "1G", "--append", BLACKLIST,
         "--rwdir", str(out), "--cwd", str(REPO),
         "--exec", f"LVS_ORACLE_INPUT={out / ORACLE_INPUT} PYTEST_ADDOPTS={shlex.quote(os.environ.get(SELECT, ''))} "
+                  f"LVS_ORACLE_BUDGET={shlex.quote(os.environ.get('LVS_ORACLE_BUDGET', ''))} "
                   f"sh {GUEST_SCRIPT} {out} {guest_python()}",
     ]
     if not kvm_usable():

@@ -216,3 +216,17 @@ def test_persistence_granularity_alone_is_persistence_for_360_s() -> None:
 def test_seq_bounds_as_keepalived_reads_them(numbers: list[str], hexadecimal: bool,
                                              bounds: tuple[int, int, int] | None) -> None:
     assert seq_bounds(numbers, hexadecimal) == bounds
+
+
+def test_a_service_declared_twice_gets_the_real_servers_of_both_blocks() -> None:
+    """keepalived's corpus files configs_notify1/notify2: two virtual_server blocks for one
+    service load one IPVS service with the real servers of both (the first block's settings)."""
+    block = "virtual_server 192.0.2.10 80 {{\n  lb_algo {sched}\n  lb_kind NAT\n  protocol TCP\n" \
+            "  real_server 198.51.100.{a} 80 {{\n  }}\n  real_server 198.51.100.{b} 80 {{\n  }}\n}}\n"
+    text = block.format(sched="rr", a=1, b=2) + block.format(sched="wlc", a=3, b=1)
+    config, notes = import_keepalived(text, "twice.conf")
+    assert config is not None, notes
+    (service,) = config.services
+    assert service.scheduler == "rr"
+    assert [str(s.address) for s in service.servers] == ["198.51.100.1", "198.51.100.2", "198.51.100.3"]
+    assert [d.span.line for d in notes if "declared twice" in d.message] == [10]
