@@ -179,7 +179,9 @@ class Table:
                 server = words[words.index("-r") + 1]
                 upper, lower = thresholds.get((key, server), ("0", "0"))
                 services.setdefault(key, []).append(f"{line} -x {upper} -y {lower}")
-        blocks = [heads.get(key, f"(no service line) {key}") + "".join(f"\n  {s}" for s in sorted(servers))
+        # sorted(set()): a service cannot hold one destination twice (the kernel refuses it), so a
+        # line listed twice is the dump's (it resumes by position), seen on either side under load
+        blocks = [heads.get(key, f"(no service line) {key}") + "".join(f"\n  {s}" for s in sorted(set(servers)))
                   for key, servers in services.items()]
         return cls("\n".join(sorted(blocks)) + f"\n{timeouts.strip()}\n")
 
