@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import shlex
 import shutil
 import signal
 import struct
@@ -42,6 +43,9 @@ PROGRESS_EVERY = 30.0
 BLACKLIST = "modprobe.blacklist=kvm,kvm_intel,kvm_amd,irqbypass"
 VM_LOCK = Path(tempfile.gettempdir()) / "lvscc-kernel-vm.lock"
 ORACLE_INPUT = "oracle"  # the folder LVS_ORACLE_INPUT names in the guest
+# e.g. LVS_KERNEL_SELECT='-k keepalived_loads': pytest options for the inner run, to iterate on a
+# part of tests/kernel (CI leaves it unset and runs all of it)
+SELECT = "LVS_KERNEL_SELECT"
 _PT_INTERP = 3
 
 
@@ -150,7 +154,9 @@ def run_vm(kernel: Path, vng: str, out: Path, progress: Callable[[str], None]) -
     command = [
         vng, "--run", str(kernel), "--cpus", "2", "--memory", "1G", "--append", BLACKLIST,
         "--rwdir", str(out), "--cwd", str(REPO),
-        "--exec", f"LVS_ORACLE_INPUT={out / ORACLE_INPUT} sh {GUEST_SCRIPT} {out} {guest_python()}",
+        "--exec", f"LVS_ORACLE_INPUT={out / ORACLE_INPUT} PYTEST_ADDOPTS={shlex.quote(os.environ.get(SELECT, ''))} "
+                  f"LVS_ORACLE_BUDGET={shlex.quote(os.environ.get('LVS_ORACLE_BUDGET', ''))} "
+                  f"sh {GUEST_SCRIPT} {out} {guest_python()}",
     ]
     if not kvm_usable():
         command.insert(3, "--disable-kvm")

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from real_world import can_run_keepalived, corpus_files, run_corpus
+from real_world import CONFIG_ID, can_run_keepalived, corpus_files, run_corpus
 
 # keepalived 2.2's checker keywords (keepalived/check/check_*.c): each opens one block inside a
 # real_server, and removing the block leaves the real server up for good.
@@ -45,10 +45,25 @@ def prepare(folder: Path) -> bool:
             (folder / name).write_bytes(without_checkers(outcome.file.read_bytes()))
             # lvscc writes one ipvsadm.rules per director; a keepalived.conf describes one
             rules = outcome.ipvsadm_rules[0] if outcome.ipvsadm_rules else ""
-            entries.append({"file": name, "links": sorted(links[name]), "rules": rules})
+            entries.append({"file": name, "links": sorted(links[name]), "rules": rules,
+                            "netns": net_namespace(outcome.file)})
     manifest = {"files": len(files), "accepted": len(links), "entries": entries}
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=1))
     return True
+
+
+def net_namespace(path: Path) -> str | None:
+    """The network namespace the file makes keepalived switch to (`net_namespace NAME`, read
+    through keepalived's preprocessor under the oracle's config id; an undefined `$NAME` stays
+    as written, as keepalived leaves it), or None."""
+    from lvscc.importers.common import Notes
+    from lvscc.importers.keepalived.preprocess import preprocess, read_leniently
+
+    for line in preprocess(read_leniently(path), str(path), Notes(), CONFIG_ID):
+        words = line.text.split()
+        if len(words) > 1 and words[0] == "net_namespace":
+            return words[1].strip('"')
+    return None
 
 
 def without_checkers(data: bytes) -> bytes:
@@ -164,7 +179,9 @@ class Table:
                 server = words[words.index("-r") + 1]
                 upper, lower = thresholds.get((key, server), ("0", "0"))
                 services.setdefault(key, []).append(f"{line} -x {upper} -y {lower}")
-        blocks = [heads.get(key, f"(no service line) {key}") + "".join(f"\n  {s}" for s in sorted(servers))
+        # sorted(set()): a service cannot hold one destination twice (the kernel refuses it), so a
+        # line listed twice is the dump's (it resumes by position), seen on either side under load
+        blocks = [heads.get(key, f"(no service line) {key}") + "".join(f"\n  {s}" for s in sorted(set(servers)))
                   for key, servers in services.items()]
         return cls("\n".join(sorted(blocks)) + f"\n{timeouts.strip()}\n")
 

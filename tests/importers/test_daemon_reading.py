@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from lvscc.cli import main
 from lvscc.fmt import format_config
 from lvscc.importers import import_files
 from lvscc.importers.ipvsadm import import_ipvsadm
 from lvscc.importers.keepalived import import_keepalived
+from lvscc.importers.keepalived.preprocess import seq_bounds
 from lvscc.load import load_text
 from lvscc.importers.piranha import import_piranha
 from lvscc.rules import check
@@ -127,3 +130,103 @@ def test_piranha_fwmark_port_is_the_check_port() -> None:
     (service,) = config.services
     assert [(s.name, s.port) for s in service.servers] == [("web1", None)]
     assert "LVS102" not in {d.code for d in check(config)}
+
+
+IPV6_SEQUENCE = r"""$RS6= \
+real_server 2001:db8:10:${N}::1 443 { \
+  weight 10 \
+}
+virtual_server 2001:db8::202 443 {
+  lb_algo wlc
+  lb_kind NAT
+  protocol TCP
+  ~SEQx(N, 211, 16, 243) $RS6
+  ~SEQ(M, 0x3, 1) real_server 2001:db8:20::${M} 443
+}
+"""
+
+
+def test_seqx_writes_hex_so_ipv6_real_servers_are_kept() -> None:
+    """keepalived's corpus file configs_1502a: `~SEQx` builds IPv6 real-server addresses."""
+    config, notes = import_keepalived(IPV6_SEQUENCE, "seq.conf")
+    assert config is not None, notes
+    assert [str(s.address) for s in config.services[0].servers] == [
+        "2001:db8:10:d3::1", "2001:db8:10:e3::1", "2001:db8:10:f3::1",  # 211, 227, 243 in hex
+        "2001:db8:20::3", "2001:db8:20::2", "2001:db8:20::1",  # two bounds counting down, as keepalived does
+    ]
+    assert not [d for d in notes if "SEQ" in d.message]
+
+
+HASHED_OUT = r"""$TESTM=${_HASH}
+virtual_server 192.0.2.10 80 {
+  lb_algo rr
+  lb_kind NAT
+  protocol TCP
+  real_server 192.0.2.21 80 {
+    weight 5
+${TESTM}    weight 10
+${TESTM}    MISC_CHECK {
+${TESTM}      misc_path "/bin/true"
+${TESTM}    }
+  }
+  real_server 192.0.2.22 80 {
+    weight 5
+${UNDEFINED} weight 10
+  }
+}
+"""
+
+
+def test_a_parameter_set_to_hash_comments_its_lines_out() -> None:
+    """keepalived's corpus files configs_1756/1757: `$TESTM=${_HASH}` makes `${TESTM} weight 10`
+    a comment (keepalived keeps weight 5); a line starting with an undefined parameter is an
+    unknown keyword for keepalived and is skipped with a warning."""
+    config, notes = import_keepalived(HASHED_OUT, "hash.conf")
+    assert config is not None, notes
+    service = config.services[0]
+    assert [(str(s.address), s.weight) for s in service.servers] == [("192.0.2.21", 5), ("192.0.2.22", 5)]
+    assert service.check is None
+    undefined = [d for d in notes if "${UNDEFINED} is not defined" in d.message]
+    assert [(d.severity.value, d.span.line) for d in undefined] == [("warning", 15)]
+
+
+def test_persistence_granularity_alone_is_persistence_for_360_s() -> None:
+    """keepalived's corpus file configs_667: keepalived loads `-p 360 -M 110` for a service
+    with persistence_granularity and no persistence_timeout."""
+    text = "virtual_server 2001:db8::24 443 {\n  lb_algo wlc\n  lb_kind NAT\n  protocol TCP\n" \
+           "  persistence_granularity 110\n  real_server 2001:db8:1::1 443 {\n  }\n}\n"
+    config, notes = import_keepalived(text, "gran.conf")
+    assert config is not None, notes
+    service = config.services[0]
+    assert (service.persistence, service.persistence_mask) == (360, 110)
+    assert any("persistent for 360 s" in d.message for d in notes)
+
+
+@pytest.mark.parametrize(("numbers", "hexadecimal", "bounds"), [
+    (["3"], False, (1, 1, 3)),
+    (["0"], False, (1, -1, 0)),  # one bound below 1 counts down from 1
+    (["-2"], False, (-1, -1, -2)),
+    (["5", "1"], False, (5, -1, 1)),
+    (["0x10", "010"], False, (16, -1, 8)),  # C integers: hex and octal
+    (["1", "-1", "5"], False, None),  # a step against the range
+    (["1", "0", "5"], False, None),
+    (["-1", "3"], True, None),  # ~SEQx takes no negative values
+    (["x"], False, None),
+])
+def test_seq_bounds_as_keepalived_reads_them(numbers: list[str], hexadecimal: bool,
+                                             bounds: tuple[int, int, int] | None) -> None:
+    assert seq_bounds(numbers, hexadecimal) == bounds
+
+
+def test_a_service_declared_twice_gets_the_real_servers_of_both_blocks() -> None:
+    """keepalived's corpus files configs_notify1/notify2: two virtual_server blocks for one
+    service load one IPVS service with the real servers of both (the first block's settings)."""
+    block = "virtual_server 192.0.2.10 80 {{\n  lb_algo {sched}\n  lb_kind NAT\n  protocol TCP\n" \
+            "  real_server 198.51.100.{a} 80 {{\n  }}\n  real_server 198.51.100.{b} 80 {{\n  }}\n}}\n"
+    text = block.format(sched="rr", a=1, b=2) + block.format(sched="wlc", a=3, b=1)
+    config, notes = import_keepalived(text, "twice.conf")
+    assert config is not None, notes
+    (service,) = config.services
+    assert service.scheduler == "rr"
+    assert [str(s.address) for s in service.servers] == ["198.51.100.1", "198.51.100.2", "198.51.100.3"]
+    assert [d.span.line for d in notes if "declared twice" in d.message] == [10]

@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from keepalived_oracle import Table, checkers_in, without_checkers  # noqa: E402
+from keepalived_oracle import Table, checkers_in, net_namespace, without_checkers  # noqa: E402
 from real_world import can_run_keepalived, corpus_files, keepalived_accepts  # noqa: E402
 
 CUT = [
@@ -75,6 +75,15 @@ def test_table_orders_services_and_servers_and_carries_thresholds() -> None:
     assert _shown().services == 2
 
 
+def test_a_destination_the_dump_lists_twice_is_one_destination() -> None:
+    """configs_1809 under load: a netlink dump that resumes by position listed one service's
+    servers twice; the kernel holds each destination once."""
+    doubled = SAVE.replace("-a -t 192.0.2.10:80 -r 198.51.100.2:80 -m -w 1\n",
+                           "-a -t 192.0.2.10:80 -r 198.51.100.2:80 -m -w 1\n" * 2)
+    assert doubled != SAVE
+    assert _shown(doubled) == _shown()
+
+
 @pytest.mark.parametrize("change", [
     lambda s, l, t: (s.replace("-w 2", "-w 3"), l, t),  # a weight
     lambda s, l, t: (s.replace("-m -w 1", "-g -w 1"), l, t),  # a method
@@ -105,3 +114,19 @@ def test_every_real_file_keepalived_accepts_stays_accepted_without_its_checkers(
             lost = [p.name for p, ok in zip(accepted, pool.map(keepalived_accepts, copies)) if not ok]
     assert accepted, "keepalived accepted no corpus file with a checker"
     assert not lost, f"keepalived -t accepts these, but not once their checkers are cut: {lost}"
+
+
+def test_the_namespace_a_file_switches_to_is_read_as_keepalived_reads_it(tmp_path: Path) -> None:
+    """The oracle loads a file that sets `net_namespace` inside that namespace: the name comes
+    through the preprocessor under the oracle's config id, an undefined `$NAME` as written."""
+    cases = {
+        "net_namespace low\n": "low",
+        "@^samson net_namespace $NAME\n": "$NAME",
+        "$NS=blue\n@^samson net_namespace $NS\n": "blue",
+        "@low net_namespace low\n": None,  # a config id the oracle never runs under
+        "virtual_server 192.0.2.1 80 {\n}\n": None,
+    }
+    for i, (text, expected) in enumerate(cases.items()):
+        conf = tmp_path / f"{i}.conf"
+        conf.write_text(text)
+        assert net_namespace(conf) == expected, text

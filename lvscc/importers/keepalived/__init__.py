@@ -2,10 +2,10 @@
 that float the VIPs and the NAT gateway.
 
 Defaults are keepalived's own where they differ from lvscc's: no lvs_method means NAT, an
-address service without `protocol` is UDP, `persistence_timeout` alone is 360 s. A
-virtual_server_group is expanded into one service per address. Services and real servers get
-names made from what identifies them (svc-tcp-192-0-2-10-80, rs-10-11-12-1), so importing the
-same file twice gives the same config."""
+address service without `protocol` is UDP, `persistence_timeout` alone is 360 s, and so is
+`persistence_granularity` without a timeout. A virtual_server_group is expanded into one
+service per address. Services and real servers get names made from what identifies them
+(svc-tcp-192-0-2-10-80, rs-10-11-12-1), so importing the same file twice gives the same config."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 r"""keepalived's preprocessor, as its parser (lib/parser.c) applies it before reading words:
 `@ID`/`@^ID` conditional lines, `$NAME=value` parameters (multi-line with a trailing `\`),
-`$NAME`/`${NAME}` substitution, `~SEQ(VAR, [START,] [STEP,] END)` repetition, `include` with
-globs, and `#`/`!` comments outside quotes. Every line keeps the file and line it was written
+`$NAME`/`${NAME}` substitution (with keepalived's `${_HASH}` and `${_BANG}`), `~SEQ(VAR, [START,]
+[STEP,] END)` repetition (`~SEQx` in hex), `include` with globs, and `#`/`!` comments outside
+quotes, also those a substitution brings. Every line keeps the file and line it was written
 on, so diagnostics point into the original text."""
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ MAX_DEPTH = 16  # nested includes and parameter expansions; keepalived stops at 
 MAX_LINES = 200_000  # a ~SEQ over a huge range is an attack, not a config
 _DEFINITION = re.compile(r"\s*\$([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)")
 _CONDITION = re.compile(r"\s*@(\^?)(\S*)\s?(.*)")
-_SEQ = re.compile(r"\s*~SEQ\(([^)]*)\)(.*)")
+_SEQ = re.compile(r"\s*~SEQ(x?)\s*\(([^)]*)\)(.*)")  # ~SEQx writes the values in hex
 _REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)((?:\s[^}]*)?)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 _INCLUDE = re.compile(r"\s*include\s+(\S+)")
 _WHOLE_REFERENCE = re.compile(r"\s*\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?\s*")
 # up to the first `#` or `!` outside double quotes (an unclosed quote runs to the end of the line)
 _UNCOMMENTED = re.compile(r'(?:[^"#!]+|"[^"]*(?:"|$))*')
+# keepalived's standard parameters with a fixed value: `$X=${_HASH}` makes every `$X ...` line a comment
+STANDARD = {"_HASH": "#", "_BANG": "!"}
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ class Preprocessor:
         text = uncommented(line.text)
         seq = _SEQ.match(text)
         if seq is not None:
-            self.sequence(line, seq.group(1), seq.group(2), depth)
+            self.sequence(line, seq.group(2), seq.group(3), depth, hexadecimal=bool(seq.group(1)))
             return
         include = _INCLUDE.match(text)
         if include is not None:
@@ -89,8 +92,21 @@ class Preprocessor:
             if depth < MAX_DEPTH:
                 self.lines(self.definitions[whole.group(1)], depth + 1)
             return
-        if len(self.out) < MAX_LINES:
-            self.out.append(Line(self.substitute(text, line), line.file, line.number))
+        # keepalived strips comments again after substitution (a value can be `#`, see STANDARD)
+        text = uncommented(self.substitute(text, line))
+        if text.lstrip().startswith("$"):
+            self.undefined(line, text)
+        elif len(self.out) < MAX_LINES:
+            self.out.append(Line(text, line.file, line.number))
+
+    def undefined(self, line: Line, text: str) -> None:
+        """A line that still starts with a parameter after substitution: keepalived leaves an
+        undefined `$NAME` as written and reads the line as an unknown keyword, so its
+        statement never applies."""
+        name = text.split()[0]
+        self.notes.assumed(span_at(line.file, line.number, 1, len(line.text)),
+                           f"{name} is not defined here: keepalived reads this line as an unknown keyword "
+                           "and ignores it, so does lvscc", f"define it (`${name.strip('${}')}=...`) above this line")
 
     def substitute(self, text: str, line: Line) -> str:
         for _ in range(MAX_DEPTH if "$" in text else 0):
@@ -109,25 +125,20 @@ class Preprocessor:
             return bounds[0] if bounds else "0"
         if name in self.definitions:
             return " ".join(uncommented(v.text).strip() for v in self.definitions[name])
-        return match.group(0)  # keepalived leaves an unknown name as written
+        return STANDARD.get(name, match.group(0))  # keepalived leaves an unknown name as written
 
-    def sequence(self, line: Line, spec: str, rest: str, depth: int) -> None:
+    def sequence(self, line: Line, spec: str, rest: str, depth: int, hexadecimal: bool = False) -> None:
         parts = [p.strip() for p in spec.split(",")]
-        try:
-            numbers = [int(self.substitute(p, line)) for p in parts[1:]]
-        except ValueError:
+        bounds = seq_bounds([self.substitute(p, line) for p in parts[1:]], hexadecimal) if parts[0] else None
+        if bounds is None:
             self.notes.unreadable(span_at(line.file, line.number, 1, len(line.text)), f"bad ~SEQ({spec})")
             return
-        start, step, end = {1: (1, 1, *numbers), 2: (numbers[0], 1, *numbers[1:]), 3: tuple(numbers)}.get(
-            len(numbers), (0, 0, -1))
-        if step == 0 or not parts[0]:
-            self.notes.unreadable(span_at(line.file, line.number, 1, len(line.text)), f"bad ~SEQ({spec})")
-            return
+        start, step, end = bounds
         saved = self.definitions.get(parts[0])
         for value in range(start, end + (1 if step > 0 else -1), step):
             if len(self.out) >= MAX_LINES:
                 break
-            self.definitions[parts[0]] = [Line(str(value), line.file, line.number)]
+            self.definitions[parts[0]] = [Line(format(value, "x" if hexadecimal else "d"), line.file, line.number)]
             self.line(Line(rest, line.file, line.number), depth + 1)
         if saved is None:
             self.definitions.pop(parts[0], None)
@@ -148,6 +159,41 @@ class Preprocessor:
                 continue
             self.seen.add(path)
             self.file(read_leniently(path), name, depth + 1)
+
+
+def seq_bounds(numbers: list[str], hexadecimal: bool) -> tuple[int, int, int] | None:
+    """(start, step, end) of `~SEQ(VAR, [START,] [STEP,] END)` as keepalived's add_seq()
+    reads them (lib/parser.c): C integers (`0x` hex, leading-0 octal), a step that follows
+    the direction of the range, no negative values for ~SEQx; None when keepalived refuses."""
+    try:
+        values = [c_long(n) for n in numbers]
+    except ValueError:
+        return None
+    if len(values) == 1:
+        (end,) = values
+        start, step = (-1 if end < 0 else 1), (-1 if end < 1 else 1)
+    elif len(values) == 2:
+        start, end = values
+        step = 1 if start <= end else -1
+    elif len(values) == 3:
+        start, step, end = values
+        if step == 0 or (start < end and step < 0) or (start > end and step > 0):
+            return None
+    else:
+        return None
+    return None if hexadecimal and (start < 0 or end < 0) else (start, step, end)
+
+
+def c_long(text: str) -> int:
+    """strtol(text, &end, 0) that must read all of TEXT; an empty text is 0, as for strtol."""
+    text = text.strip()
+    if not text:
+        return 0
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:] if text[0] in "+-" else text
+    if digits[:2].lower() == "0x":
+        return sign * int(digits[2:], 16)
+    return sign * int(digits, 8 if digits.startswith("0") and len(digits) > 1 else 10)
 
 
 def uncommented(text: str) -> str:

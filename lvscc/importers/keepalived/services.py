@@ -26,10 +26,20 @@ class Services:
             for address, port, mark in targets:
                 service = self.service(vs, address, port, mark)
                 if service is not None and service.name in services:
-                    self.notes.conflict(vs.entry.span, f"{service.name} is declared twice; lvscc keeps the first")
+                    services[service.name] = self.merged(services[service.name], service, vs)
                 elif service is not None:
                     services[service.name] = service
         return list(services.values())
+
+    def merged(self, first: VirtualService, again: VirtualService, vs: Virtual) -> VirtualService:
+        """A service declared twice: keepalived's second add of the service fails as already
+        there, and the second block's real servers join the first's (one address listed in
+        both stays once)."""
+        known = {s.name for s in first.servers}
+        added = tuple(s for s in again.servers if s.name not in known)
+        self.notes.conflict(vs.entry.span, f"{first.name} is declared twice: keepalived keeps the first block's "
+                                           f"settings and adds the second's real servers to it, so does lvscc")
+        return replace(first, servers=first.servers + added)
 
     def service(self, vs: Virtual, address: IPAddress | None, port: int, mark: int | None) -> VirtualService | None:
         protocol = None

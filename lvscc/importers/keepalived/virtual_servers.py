@@ -35,6 +35,12 @@ class VirtualServers:
         vs = Virtual(block)
         for entry in block.body or ():
             self.virtual_setting(vs, entry)
+        if vs.mask is not None and vs.persistence is None:
+            # seen in keepalived 2.2's own table (tests/kernel/test_keepalived_oracle.py)
+            self.notes.assumed(block.span, "persistence_granularity without persistence_timeout: keepalived makes "
+                                           f"the service persistent for {DEFAULT_PERSISTENCE} s, so does lvscc",
+                               "write `persistence_timeout` to say how long")
+            vs.persistence = DEFAULT_PERSISTENCE
         self.virtuals.append((vs, targets))
 
     def targets(self, block: Entry) -> list[Target] | None:
