@@ -89,6 +89,7 @@ CASES: list[tuple[str, Callable[[], object], str]] = [
     ("no value", lambda: ipvsadm.parse_line("-A -t 192.0.2.10:80 -s"), "option -s needs a value"),
     ("no protocol value", lambda: ipvsadm.parse_line("-A -t"), "option -t needs a value"),
     ("option", lambda: ipvsadm.parse_line("-A -t 192.0.2.10:80 -q"), "unknown ipvsadm option '-q'"),
+    ("long option", lambda: ipvsadm.parse_line("-A -t 192.0.2.10:80 " + LONG), f"unknown ipvsadm option {LONG[:40]!r}"),
     ("dumped scheduler", lambda: _service("-A -t 192.0.2.10:80 -s 'rr;id'"), "scheduler 'rr;id' is not an IPVS scheduler name"),
     ("dumped engine", lambda: _service("-A -t 192.0.2.10:80 -s rr --pe 'sip;id'"),
      "persistence engine 'sip;id' is not an IPVS persistence engine name"),
