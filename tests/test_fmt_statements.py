@@ -1,6 +1,7 @@
 """Each forwarding statement `lvscc fmt` writes is the one the operator wrote, in the form
 the grammar reads back (grammar/lvs.lark): a NAT gateway managed elsewhere stays `external`,
-not an address and not dropped, so the rewritten file routes replies the same way."""
+the networks a director masquerades stay listed, a real server's ARP handling and a tunnel's
+type, port and checksum stay, so the rewritten file routes and answers the same way."""
 
 from __future__ import annotations
 
@@ -27,6 +28,20 @@ def _formatted(forwarding: str) -> list[str]:
     "gateway external",
     "gateway external dev eth1",
     "gateway 198.51.100.1/24",
+    "masquerade 198.51.100.0/24",
+    "masquerade 198.51.100.0/24, 203.0.113.0/24",
 ])  # fmt: skip
-def test_a_nat_gateway_is_written_as_stated(statement: str) -> None:
+def test_a_nat_statement_is_written_as_stated(statement: str) -> None:
     assert statement in _formatted(f"forwarding nat {{ {statement} }}")
+
+
+@pytest.mark.parametrize(("forwarding", "statement"), [
+    ("direct", "arp arptables"),
+    ("direct", "arp redirect"),
+    ("tunnel", "type gue"),
+    ("tunnel", "port 6080"),
+    ("tunnel", "remcsum"),
+])  # fmt: skip
+def test_a_direct_or_tunnel_statement_is_written_as_stated(forwarding: str, statement: str) -> None:
+    extra = " type gue" if statement in ("port 6080", "remcsum") else ""
+    assert statement in _formatted(f"forwarding {forwarding} {{{extra} {statement} }}")
