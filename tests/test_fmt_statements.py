@@ -45,3 +45,16 @@ def test_a_nat_statement_is_written_as_stated(statement: str) -> None:
 def test_a_direct_or_tunnel_statement_is_written_as_stated(forwarding: str, statement: str) -> None:
     extra = " type gue" if statement in ("port 6080", "remcsum") else ""
     assert statement in _formatted(f"forwarding {forwarding} {{{extra} {statement} }}")
+
+
+def test_a_forwarding_without_statements_is_one_line() -> None:
+    lines = _formatted("forwarding tunnel")
+    assert "forwarding tunnel" in lines and not any(line.startswith("forwarding tunnel {") for line in lines)
+
+
+def test_an_explicit_default_tunnel_type_is_kept_from_the_source() -> None:
+    source = f"lvs shop {{\n  forwarding tunnel {{ type ipip }}\n  {SERVICE}\n}}\n"
+    config, found = load_text(source, "shop.lvs")
+    assert config is not None, found
+    assert "type ipip" in [line.strip() for line in format_config(config, source).splitlines()]
+    assert "type ipip" not in format_config(config)
