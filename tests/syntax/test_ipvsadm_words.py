@@ -107,3 +107,10 @@ def test_each_threshold_alone_writes_both() -> None:
 def test_the_set_line_is_tcp_tcpfin_udp() -> None:
     assert ipvsadm.timeouts_line(900, 120, 300) == "--set 900 120 300"
     assert ipvsadm.parse_line("ipvsadm --set 1 2 3") == ipvsadm.Line("--set", timeouts=(1, 2, 3))
+
+
+def test_a_comment_ends_the_line_at_its_first_hash() -> None:
+    """A hand-written restore file may say `# was # 80`: everything after the first `#` is
+    comment, so the service reads as if the comment were not there."""
+    bare = _read("-A -t 192.0.2.10:80 -s wlc")
+    assert _read("-A -t 192.0.2.10:80 -s wlc # moved from # 8080 # twice") == bare

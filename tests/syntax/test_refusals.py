@@ -9,8 +9,8 @@ from typing import Callable
 
 import pytest
 
-from lvscc.model.config import Protocol
-from lvscc.model.state import IpvsService, Origin
+from lvscc.model.config import Method, Protocol, TunnelType
+from lvscc.model.state import IpvsDest, IpvsService, Origin
 from lvscc.syntax import MAX_LINE, Refused, arptables, iproute, iptables, ipvsadm, nft, shell, sysctl
 from lvscc.syntax import lvs
 
@@ -32,12 +32,20 @@ def _dest(line: str) -> object:
     return ipvsadm.dest_of(found.options, Origin("f", 1, ""))
 
 
+def _tunnel(checksum: str) -> IpvsDest:
+    return IpvsDest(ip_address("198.51.100.2"), 80, Method.TUNNEL, tun_type=TunnelType.IPIP, tun_csum=checksum)
+
+
 CASES: list[tuple[str, Callable[[], object], str]] = [
     ("line cap", lambda: arptables.parse_line("-A " + "x" * MAX_LINE, "dump.arp"),
      f"dump.arp: line longer than {MAX_LINE} characters"),
     ("arp default place", lambda: arptables.parse_line("-A " + "x" * MAX_LINE),
      f"arptables: line longer than {MAX_LINE} characters"),
     ("ipt default place", lambda: iptables.split('-A X "open'), "iptables: unbalanced quote"),
+    ("ipvsadm default place", lambda: ipvsadm.parse_line("-A " + "x" * MAX_LINE),
+     f"ipvsadm: line longer than {MAX_LINE} characters"),
+    ("ipvsadm command", lambda: ipvsadm.parse_line(LONG), f"unexpected command {LONG[:40]!r}"),
+    ("tunnel checksum", lambda: ipvsadm.dest_options(_tunnel(LONG)), f"tunnel checksum {LONG[:40]!r}"),
     ("ipt long line", lambda: iptables.split("x" * (MAX_LINE + 1)), f"iptables: line longer than {MAX_LINE} characters"),
     ("sysctl default place", lambda: sysctl.parse_line("a = " + "1" * MAX_LINE),
      f"sysctl: line longer than {MAX_LINE} characters"),
@@ -81,6 +89,7 @@ CASES: list[tuple[str, Callable[[], object], str]] = [
     ("no value", lambda: ipvsadm.parse_line("-A -t 192.0.2.10:80 -s"), "option -s needs a value"),
     ("no protocol value", lambda: ipvsadm.parse_line("-A -t"), "option -t needs a value"),
     ("option", lambda: ipvsadm.parse_line("-A -t 192.0.2.10:80 -q"), "unknown ipvsadm option '-q'"),
+    ("long option", lambda: ipvsadm.parse_line("-A -t 192.0.2.10:80 " + LONG), f"unknown ipvsadm option {LONG[:40]!r}"),
     ("dumped scheduler", lambda: _service("-A -t 192.0.2.10:80 -s 'rr;id'"), "scheduler 'rr;id' is not an IPVS scheduler name"),
     ("dumped engine", lambda: _service("-A -t 192.0.2.10:80 -s rr --pe 'sip;id'"),
      "persistence engine 'sip;id' is not an IPVS persistence engine name"),
@@ -112,6 +121,7 @@ CASES: list[tuple[str, Callable[[], object], str]] = [
     ("nft string", lambda: nft.string("a" * 30 + '"' + "b" * 69), f"cannot quote {('a' * 30 + chr(34) + 'b' * 29)!r} for nft"),
     ("heredoc", lambda: shell.heredoc(["cat"], "x"), "a here-document body must end with a newline"),
     ("words", lambda: shell.words("a 'b"), "cannot split \"a 'b\": No closing quotation"),
+    ("long words", lambda: shell.words("'" + LONG), f"cannot split {(chr(39) + LONG)[:60]!r}: No closing quotation"),
     ("module", lambda: shell.module(LONG), f"kernel module {LONG[:40]!r} is not a module name"),
     ("sysctl key", lambda: sysctl.key(LONG), f"sysctl key {LONG[:60]!r} is not a kernel parameter name"),
     ("sysctl value", lambda: sysctl.value("1\n" + "2" * 98), f"sysctl value {('1' + chr(10) + '2' * 98)[:60]!r} holds control characters"),
