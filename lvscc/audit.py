@@ -131,10 +131,16 @@ def _changed(name: str, want: object, have: object, names: Iterable[str], parent
 
 
 def _diff_ipvs(want: tuple[IpvsService, ...], have: tuple[IpvsService, ...], weights: WeightPolicy, scope: Scope) -> list[Drift]:
-    observed = {s.key: s for s in have}
+    """One pass over each side, every service keyed once."""
+    observed = [(s.key, s) for s in have]
+    found_by_key = dict(observed)
+    wanted: set[tuple] = set()
     drifts: list[Drift] = []
+    names = _dest_fields(scope)
     for service in want:
-        found = observed.get(service.key)
+        key = service.key
+        wanted.add(key)
+        found = found_by_key.get(key)
         if found == service:
             continue  # the common case on a big table: equal whole, so no field can differ
         name = describe(service)
@@ -142,10 +148,9 @@ def _diff_ipvs(want: tuple[IpvsService, ...], have: tuple[IpvsService, ...], wei
             drifts.append(Drift("missing", name, expected=service, want=service))
             continue
         drifts += _changed(name, service, found, SERVICE_FIELDS)
-        drifts += _diff_dests(service, found, weights, _dest_fields(scope))
-    wanted = {s.key for s in want}
-    for service in have:
-        if service.key in wanted:
+        drifts += _diff_dests(service, found, weights, names)
+    for key, service in observed:
+        if key in wanted:
             continue
         if scope.owns_service(service):
             drifts.append(Drift("extra", describe(service), observed=service, have=service))
@@ -154,34 +159,57 @@ def _diff_ipvs(want: tuple[IpvsService, ...], have: tuple[IpvsService, ...], wei
     return drifts
 
 
-def _dest_name(dest: IpvsDest, service: IpvsService) -> str:
-    return f"dest {endpoint(dest.address, dest.port)} of {service_name(service)}"
-
-
 def _dest_fields(scope: Scope) -> tuple[str, ...]:
     # ipvsadm-save drops -x/-y, so a dump without them says nothing about thresholds.
     skipped = {"weight"} if "thresholds" in scope.sections else {"weight", "upper", "lower"}
     return tuple(f for f in DEST_FIELDS if f not in skipped)
 
 
+def _unsettled(want: tuple[IpvsDest, ...], have: tuple[IpvsDest, ...]) -> tuple[list[IpvsDest], list[IpvsDest]]:
+    """The real servers of each side that are not equal to the other side's at the same
+    position. Both sides come in ipvsadm-save's order (lowering and the probes emit it), so on
+    a big table this leaves what drifted, at one comparison a server; a server equal to its
+    counterpart has nothing to report, whatever the weight policy."""
+    settled = {i for i, (w, h) in enumerate(zip(want, have)) if w == h}
+    if len(settled) == len(want) == len(have):
+        return [], []
+    return ([w for i, w in enumerate(want) if i not in settled],
+            [h for i, h in enumerate(have) if i not in settled])
+
+
 def _diff_dests(service: IpvsService, found: IpvsService, weights: WeightPolicy, names: tuple[str, ...]) -> list[Drift]:
-    observed = {(d.address, d.port): d for d in found.dests}
+    want, have = _unsettled(service.dests, found.dests)
+    if not want and not have:
+        return []
+    # sort_key is a real server's identity in bytes: cheaper to hash than its address.
+    observed = {d.sort_key: d for d in found.dests}
+    if len(observed) < len(found.dests):
+        # A server listed twice (a dump taken while the table changed): the last listing is
+        # the one compared, for every server, as if nothing were settled by position.
+        want, have = list(service.dests), list(found.dests)
+    service_text = service_name(service)
     drifts: list[Drift] = []
-    for dest in service.dests:
-        name = _dest_name(dest, service)
-        have = observed.get((dest.address, dest.port))
-        if have is None:
+    for dest in want:
+        name = _dest_name(dest, service_text)
+        other = observed.get(dest.sort_key)
+        if other is None:
             drifts.append(Drift("missing", name, expected=dest, want=dest, parent=service))
             continue
-        drifts += _changed(name, dest, have, names, service)
-        drifts += _diff_weight(name, dest, have, service, weights)
-    wanted = {(d.address, d.port) for d in service.dests}
-    drifts += [
-        Drift("extra", _dest_name(d, found), observed=d, have=d, parent=found)
-        for d in found.dests
-        if (d.address, d.port) not in wanted
-    ]
+        drifts += _changed(name, dest, other, names, service)
+        drifts += _diff_weight(name, dest, other, service, weights)
+    if have:
+        wanted = {d.sort_key for d in service.dests}
+        found_text = service_name(found)
+        drifts += [
+            Drift("extra", _dest_name(d, found_text), observed=d, have=d, parent=found)
+            for d in have
+            if d.sort_key not in wanted
+        ]
     return drifts
+
+
+def _dest_name(dest: IpvsDest, service_text: str) -> str:
+    return f"dest {endpoint(dest.address, dest.port)} of {service_text}"
 
 
 def _diff_weight(name: str, want: IpvsDest, have: IpvsDest, service: IpvsService, weights: WeightPolicy) -> list[Drift]:

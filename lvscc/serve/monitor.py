@@ -13,9 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from lvscc.probes import DUMP_FILES
-from lvscc.serve.view import Snapshot, Target, take, with_stats
+from lvscc.model.config import Config
+from lvscc.pipeline import Audited, AuditError
+from lvscc.serve.view import Snapshot, Target, assemble, take, with_stats
 from lvscc.watch.loop import POLL, START, Options, Watcher, watched_paths
-from lvscc.watch.state import WatchState
+from lvscc.watch.state import AuditOutcome, WatchState
 
 Listener = Callable[[int, Snapshot], None]
 
@@ -34,19 +36,28 @@ class DumpWatcher(Watcher):
 
 
 class LiveWatcher(Watcher):
-    """The auditing watch loop, which also reports its IPVS poll ticks: connection counters
-    change all the time without the audit's result changing, so its events alone would leave
-    them stale."""
+    """The auditing watch loop, which hands each cycle over once it is done: the page is built
+    from that cycle's own compile and audit, not from reading the host a second time."""
 
     def __init__(self, options: Options, sink: Callable[[dict[str, object], WatchState], None],
-                 on_poll: Callable[[], None]) -> None:
+                 after_cycle: Callable[[tuple[str, ...]], None]) -> None:
         super().__init__(options, sink)
-        self.on_poll = on_poll
+        self.after_cycle = after_cycle
 
-    def audit(self, reasons: tuple[str, ...]) -> None:
-        super().audit(reasons)
-        if POLL in reasons:
-            self.on_poll()
+    def cycle(self, reasons: tuple[str, ...]) -> None:
+        super().cycle(reasons)
+        self.after_cycle(reasons)
+
+
+def _audit_of(outcome: AuditOutcome | None) -> Callable[[Config], Audited]:
+    """What a watch audit found, as the snapshot asks for it."""
+
+    def audited(config: Config) -> Audited:
+        if outcome is None or outcome.audited is None:
+            raise AuditError(outcome.failure if outcome is not None and outcome.failure else "not audited yet")
+        return outcome.audited
+
+    return audited
 
 
 class Monitor:
@@ -60,7 +71,8 @@ class Monitor:
         if target.dump is not None:
             self.watcher: Watcher = DumpWatcher(options, self._on_event, target.dump)
         else:
-            self.watcher = LiveWatcher(options, self._on_event, self.refresh_stats)
+            self.watcher = LiveWatcher(options, self._on_event, self._after_cycle)
+        self._changed = False  # an event was emitted since the last live snapshot
         self._wake_read, self._wake_write = socket.socketpair()
         self.watcher.selector.register(self._wake_read, selectors.EVENT_READ, lambda now: self._wake_read.recv(64))
         self._thread = threading.Thread(target=self._run, name="lvscc-serve-watch", daemon=True)
@@ -68,7 +80,22 @@ class Monitor:
     def _on_event(self, event: dict[str, object], state: WatchState) -> None:
         if event.get("trigger") == [START] and self.version == 1 and event.get("event") == "compiled":
             return  # the snapshot taken at start-up already shows this
+        if self.target.dump is None:
+            self._changed = True  # the cycle's end publishes what it compiled and audited
+            return
         self.refresh()
+
+    def _after_cycle(self, reasons: tuple[str, ...]) -> None:
+        """Live: one snapshot of the cycle's own results when it said something new; else, on
+        an IPVS poll tick, the counters alone (they change without the audit's result changing)."""
+        if self._changed:
+            self._changed = False
+            state = self.watcher.state
+            if state.compiled is not None and state.compiled.result is not None:
+                self._publish(assemble(self.target, state.compiled.result, _audit_of(state.audited)))
+                return
+        if POLL in reasons:
+            self.refresh_stats()
 
     def refresh(self) -> None:
         self._publish(take(self.target))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -52,11 +52,17 @@ class Snapshot:
 
 
 def take(target: Target) -> Snapshot:
-    compiled = compile_file(target.config)
+    """Compile and audit now."""
+    return assemble(target, compile_file(target.config), lambda config: audit_config(config, target.host, target.dump))
+
+
+def assemble(target: Target, compiled: Result, audit: Callable[[Config], Audited]) -> Snapshot:
+    """The snapshot of a compile and, when it compiled, of `audit` of its config (which raises
+    AuditError, ProbeError or OSError when there is none)."""
     if compiled.config is None or has_errors(compiled.diagnostics):
         return Snapshot(time.time(), target, compiled, None, "the config does not compile: see its diagnostics")
     try:
-        snapshot = Snapshot(time.time(), target, compiled, audit_config(compiled.config, target.host, target.dump), None)
+        snapshot = Snapshot(time.time(), target, compiled, audit(compiled.config), None)
     except (AuditError, ProbeError, OSError) as e:
         snapshot = Snapshot(time.time(), target, compiled, None, str(e))
     return with_stats(snapshot) if target.dump is None else snapshot

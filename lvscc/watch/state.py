@@ -5,13 +5,17 @@ hands their outcomes here."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from lvscc.drift import KINDS
 from lvscc.diagnostics import Diagnostic, Severity
 from lvscc.drift_report import Report, json_report
 from lvscc.diagnostic_report import render_json
+
+if TYPE_CHECKING:
+    from lvscc.pipeline import Audited, Result
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,8 @@ class CompileOutcome:
     artifacts: int = 0
     output: str | None = None  # where the artifacts were written
     failure: str | None = None  # writing the artifacts failed
+    # The whole compile, for a caller that shows more than the event (lvscc serve's page).
+    result: Result | None = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -39,6 +45,8 @@ class AuditOutcome:
     time: float
     report: Report | None = None
     failure: str | None = None  # the probes or the host choice failed
+    # The whole audit (config, intent, observation), for a caller that shows more than the report.
+    audited: Audited | None = field(default=None, compare=False, repr=False)
 
     @property
     def result(self) -> tuple[object, ...]:

@@ -24,16 +24,16 @@ def compile_step(config: Path, output: Path | None, include_anywhere: bool = Fal
     found = tuple(result.diagnostics)
     read = tuple(result.sources)  # every file that was read, even when one of them fails to parse
     if result.config is None or has_errors(result.diagnostics):
-        return CompileOutcome(now, found, files=read), None
+        return CompileOutcome(now, found, files=read, result=result), None
     written = None
     if output is not None:
         try:
             write(output, result.artifacts, manifest(result.artifacts, result.config.name, str(config), "flat"))
         except (OutputError, OSError) as e:
-            return CompileOutcome(now, found, files=read, failure=f"cannot write {output}: {e}"), None
+            return CompileOutcome(now, found, files=read, failure=f"cannot write {output}: {e}", result=result), None
         written = str(output)
     hosts = tuple(sorted({a.host for a in result.artifacts}))
-    return CompileOutcome(now, found, result.config.name, read, hosts, len(result.artifacts), written), result.config
+    return CompileOutcome(now, found, result.config.name, read, hosts, len(result.artifacts), written, result=result), result.config
 
 
 Dumps = dict[str, str]  # dump file name -> text, as lvscc.probes.live.collect returns them
@@ -69,4 +69,5 @@ def audit_step(config: Config, intent: HostState, read: Callable[[], Read]) -> t
         observation = observe_host(config, intent, texts, notes)
     except (ProbeError, OSError) as e:  # the netlink reader's own errors; no pyroute2 at run time
         return AuditOutcome(time.time(), failure=f"cannot read the host: {e}"), None
-    return AuditOutcome(time.time(), audit_host(config, intent, observation).report), (texts, notes)
+    audited = audit_host(config, intent, observation)
+    return AuditOutcome(time.time(), audited.report, audited=audited), (texts, notes)

@@ -107,6 +107,20 @@ def test_fwmark_port_is_the_first_marked_port() -> None:
     assert [d.code for d in PIRANHA.unsupported(config)] == ["LVS356"]
 
 
+@pytest.mark.parametrize("server", ["", "port 8080"])
+def test_a_server_of_a_fwmark_virtual_states_no_port(server: str) -> None:
+    """nanny checks a server's `port` and lvsd adds the server without it: written, it would
+    move the check off the virtual's port (to 0, or to a port the forwarding ignores)."""
+    text = _lvs_cf(_config(service="fwmark 80 { tcp 80, 443 }\n persistence 300s", server=server))[0]
+    block = text[text.index("\tserver a {"):]
+    assert "port" not in block.split("}", 1)[0]
+
+
+def test_a_server_of_a_port_virtual_states_a_port_of_its_own() -> None:
+    text = _lvs_cf(_config(server="port 8080"))[0]
+    assert "\t\tport = 8080\n" in text
+
+
 def test_layout_paths() -> None:
     config = _config()
     host = lower(config).hosts[0]
