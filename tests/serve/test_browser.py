@@ -89,11 +89,13 @@ def test_a_weight_edit_lands_in_the_source_and_recompiles(lab: Path, serve, brow
     log_in(browser, server)
     browser.get(server.url + "/table")
     browser.find_element(By.CSS_SELECTOR, 'tr[data-dest="10.11.12.2:80"] a').click()
-    weight = browser.find_element(By.ID, "weight")
+    # each click loads a new page: on a loaded host the next element is not there at once
+    weight = wait_for(browser, lambda b: b.find_elements(By.ID, "weight"), "the weight form")[0]
     weight.clear()
     weight.send_keys("7")
     browser.find_element(By.ID, "do-weight").click()
-    change = [line for line in browser.find_element(By.ID, "change").text.splitlines() if line[:1] in "+-"]
+    proposed = wait_for(browser, lambda b: b.find_elements(By.ID, "change"), "the proposed change")[0]
+    change = [line for line in proposed.text.splitlines() if line[:1] in "+-"]
     assert change[2:] == ["-    server web2 10.11.12.2 weight 2", "+    server web2 10.11.12.2 weight 7"]
     assert "no findings" in browser.find_element(By.ID, "check").text
     assert "weight 7" not in config.read_text()  # nothing saved before the confirmation
