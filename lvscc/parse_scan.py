@@ -38,6 +38,7 @@ SERVER_OPTIONS = {"port": "rs_port", "weight": "rs_weight", "upper": "rs_upper",
 CHECK_OPTIONS = {"timeout": "check_timeout", "reentry": "reentry", "port": "check_port", "regex": "regex"}
 NUMBER_RULES = frozenset({"rs_port", "rs_weight", "rs_upper", "rs_lower", "check_timeout", "reentry", "check_port"})
 FLAGS_ONLY = {"one-packet": "one_packet", "quiesce": "quiesce", "disabled": "disabled"}
+STRING_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|#.*')
 
 
 class _NotMine(Exception):
@@ -151,7 +152,7 @@ class _Scanner:
         """The last line of the statement starting at `index`: where its braces balance."""
         depth = 0
         for end in range(index, len(self.lines)):
-            clean = re.sub(r'"(?:[^"\\\n]|\\.)*"|#.*', "", self.lines[end])
+            clean = STRING_OR_COMMENT.sub("", self.lines[end])
             for char in clean:
                 depth += (char == "{") - (char == "}")
                 if depth < 0:
