@@ -44,7 +44,7 @@ def _width(text: str) -> int:
 
 
 def _printable(text: str) -> str:
-    """One source line as shown: tabs expanded, other control characters made visible."""
+    """A source line, message or hint as shown: tabs expanded, other control characters made visible."""
     text = text.replace("\t", TAB)
     return "".join(char if char.isprintable() else "\N{REPLACEMENT CHARACTER}" for char in text)
 
@@ -66,7 +66,7 @@ def _header(diagnostic: Diagnostic) -> Text:
     return Text.assemble(
         (where, "bold"),
         (f"{diagnostic.severity.value}[{diagnostic.code}]", STYLES[diagnostic.severity]),
-        (f": {diagnostic.message}", "bold"),
+        (f": {_printable(diagnostic.message)}", "bold"),  # a message quotes imported text: no raw escapes
     )
 
 
@@ -94,7 +94,7 @@ def _one(diagnostic: Diagnostic, sources: dict[str, list[str]]) -> list[Text]:
     out = [_header(diagnostic), *_snippet(diagnostic, sources)]
     if diagnostic.hint:
         pad = " " * (len(str(diagnostic.span.line)) if _located(diagnostic.span) else 1)
-        out.append(Text.assemble((f"{pad} = ", GUTTER), ("hint", "bold"), f": {diagnostic.hint}"))
+        out.append(Text.assemble((f"{pad} = ", GUTTER), ("hint", "bold"), f": {_printable(diagnostic.hint)}"))
     return out
 
 

@@ -158,3 +158,14 @@ def test_fmt_of_dev_stdin_never_replaces_the_link(tmp_path: Path) -> None:
     done = _lvscc("fmt", str(stdin), cwd=tmp_path, stdin=MAIN.format(body=POOL.strip()))
     assert done.returncode == 2 and "not a regular file" in done.stderr
     assert stdin.is_symlink() and os.readlink(stdin) == "/proc/self/fd/0"
+
+
+def test_an_escape_sequence_in_an_imported_file_never_reaches_the_terminal(tmp_path: Path) -> None:
+    # an undefined `$NAME` is quoted back in the warning's message and hint: a terminal would
+    # obey the ESC (clear the screen, retitle the window) if the report printed it raw
+    conf = tmp_path / "keepalived.conf"
+    conf.write_text("virtual_server 192.0.2.10 80 {\n  $\x1b[2Jboom weight 3\n"
+                    "  real_server 198.51.100.2 80 {\n  }\n}\n")
+    done = _lvscc("import", "--from", "keepalived", str(conf), "-o", str(tmp_path / "out.lvs"), cwd=tmp_path)
+    assert "boom is not defined here" in done.stderr and "boom=...`)" in done.stderr
+    assert "\x1b" not in done.stderr and "\x1b" not in (tmp_path / "out.lvs").read_text()
