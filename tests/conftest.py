@@ -16,6 +16,10 @@ from prerequisites import unavailable
 
 NETNS_NEEDS = "needs root + network namespaces"
 CACHE_HOME = pytest.StashKey[str]()
+# `make mutate MUTATE_TESTS='tests/test_lower.py tests/lower'` (docs/testing.md): mutmut reads
+# its test list from pyproject.toml only, so a run narrowed to one module's fast tests deselects
+# the rest here; mutmut then maps each mutated function to the kept tests alone.
+MUTATE_TESTS_VARIABLE = "LVSCC_MUTATE_TESTS"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -28,6 +32,22 @@ def pytest_configure(config: pytest.Config) -> None:
     # nor passes only because an earlier run left an entry behind.
     config.stash[CACHE_HOME] = tempfile.mkdtemp(prefix="lvscc-test-cache-")
     os.environ["XDG_CACHE_HOME"] = config.stash[CACHE_HOME]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    prefixes = tuple(os.environ.get(MUTATE_TESTS_VARIABLE, "").split())
+    if not prefixes:
+        return
+    dropped = [item for item in items if not _selected(item.nodeid, prefixes)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if _selected(item.nodeid, prefixes)]
+
+
+def _selected(nodeid: str, prefixes: tuple[str, ...]) -> bool:
+    """A prefix names a folder, a file or a test: `tests/lower` keeps tests/lower/*, not
+    tests/lower_x.py."""
+    return any(nodeid == p or nodeid.startswith((f"{p.rstrip('/')}/", f"{p}::", f"{p}[")) for p in prefixes)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -65,3 +65,23 @@ def test_missing_prerequisite_fails_when_required(monkeypatch: pytest.MonkeyPatc
     monkeypatch.delenv(prerequisites.REQUIRE_VARIABLE)
     with pytest.raises(pytest.skip.Exception, match="needs keepalived"):
         prerequisites.unavailable("needs keepalived")
+
+
+def test_a_mutation_run_keeps_only_the_tests_it_names() -> None:
+    """`make mutate MUTATE_TESTS=...`: a folder keeps its tests and not a file that merely
+    starts with its name; a file keeps its own; unset, nothing is deselected."""
+    def collected(selection: str | None) -> list[str]:
+        env = {k: v for k, v in os.environ.items() if k != "LVSCC_MUTATE_TESTS"}
+        if selection is not None:
+            env["LVSCC_MUTATE_TESTS"] = selection
+        done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+                               "tests/syntax", "tests/test_guards.py"],
+                              cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return [line for line in done.stdout.splitlines() if "::" in line]
+    everything = collected(None)
+    files = {line.split("::")[0] for line in everything}
+    assert "tests/test_guards.py" in files and any(f.startswith("tests/syntax/") for f in files)
+    assert {line.split("::")[0] for line in collected("tests/syntax")} == files - {"tests/test_guards.py"}
+    assert {line.split("::")[0] for line in collected("tests/syn tests/test_guards.py")} == {"tests/test_guards.py"}
+    assert collected("") == everything
