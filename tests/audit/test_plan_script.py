@@ -1,0 +1,54 @@
+"""The repair script as a person reads and a shell runs it: the address commands (an alias label
+is `label`, a plain device has none), the here-document of an nft transaction, and the comment
+naming what each command repairs. Found by mutation testing (docs/testing.md)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from ipaddress import ip_interface
+
+import pytest
+
+from lvscc.audit import diff, scope_for
+from lvscc.model.config import AuditPolicy
+from lvscc.model.state import Address
+from lvscc.plan import Command, plan, render
+
+from .states import director, mark, real_server
+
+
+def _plan(intent, observed) -> list[Command]:
+    return plan(diff(intent, observed, AuditPolicy(), scope_for(intent, AuditPolicy())))
+
+
+@pytest.mark.parametrize(("address", "command"), [
+    (Address(ip_interface("192.0.2.10/32"), "lo"), "ip addr add 192.0.2.10/32 dev lo"),
+    (Address(ip_interface("192.0.2.10/24"), "eth0:1"), "ip addr add 192.0.2.10/24 dev eth0 label eth0:1"),
+])
+def test_a_missing_address_goes_on_its_link_with_its_alias_label(address: Address, command: str) -> None:
+    """`ip addr add ... dev eth0:1` is refused (no such device); the alias is the label."""
+    commands = _plan(real_server(addresses=(address,)), real_server())
+    assert [" ".join(c.argv) for c in commands] == [command]
+
+
+def test_an_extra_vip_is_deleted_from_its_link_with_its_label() -> None:
+    wanted = Address(ip_interface("192.0.2.10/24"), "eth0:1")
+    found = Address(ip_interface("192.0.2.10/24"), "eth1:0")
+    commands = _plan(director(addresses=(wanted,)), director(addresses=(wanted, found)))
+    assert [" ".join(c.argv) for c in commands] == ["ip addr del 192.0.2.10/24 dev eth1 label eth1:0"]
+
+
+def test_an_nft_transaction_is_one_here_document_after_the_command() -> None:
+    observed = replace(director(), marks=())
+    (command,) = _plan(director(), observed)
+    script = render([command])
+    match = re.search(r"^nft -f - <<'(LVSCC_EOF_[0-9a-f]{16})'\n(.*)^\1$", script, re.M | re.S)
+    assert match is not None, script
+    assert match.group(2) == command.stdin and "meta mark set 80" in command.stdin
+
+
+def test_each_command_is_preceded_by_what_it_repairs() -> None:
+    script = render(_plan(director(), replace(director(), marks=(mark(80, 80),)))).splitlines()
+    assert script[3] == "# mark rule fwmark 80 tcp to 192.0.2.10/32 ports 80,443"
+    assert script[4].startswith("nft -f - <<")
