@@ -10,7 +10,7 @@ from ipaddress import ip_address
 
 from lvscc.audit import diff, scope_for
 from lvscc.drift import Drift
-from lvscc.model.config import AuditPolicy, Protocol
+from lvscc.model.config import AuditPolicy, Method, Protocol
 from lvscc.model.state import ArpRule, IpvsService, RedirectRule
 
 from .states import VIP, dest, director, real_server, web
@@ -34,7 +34,15 @@ def test_a_missing_server_carries_what_is_expected() -> None:
 def test_an_extra_server_listed_after_every_wanted_one_is_extra() -> None:
     """Every wanted server settled by position must not hide one more at the end."""
     (drift,) = audit(_with(dest("198.51.100.2")), _with(dest("198.51.100.2"), dest("198.51.100.9")))
-    assert (drift.kind, drift.object) == ("extra", "dest 198.51.100.9:80 of tcp 192.0.2.10:80")
+    assert drift == Drift("extra", "dest 198.51.100.9:80 of tcp 192.0.2.10:80", observed=dest("198.51.100.9"))
+    assert drift.have == dest("198.51.100.9")
+
+
+def test_a_changed_server_field_names_the_server_and_carries_both_sides() -> None:
+    wanted, found = dest("198.51.100.3"), dest("198.51.100.3", method=Method.DIRECT)
+    (drift,) = audit(_with(wanted), _with(found))
+    assert drift == Drift("changed", "dest 198.51.100.3:80 of tcp 192.0.2.10:80", "method", Method.NAT, Method.DIRECT)
+    assert (drift.want, drift.have) == (wanted, found)
 
 
 def test_a_server_listed_twice_is_compared_by_its_last_listing() -> None:
