@@ -13,7 +13,7 @@ import pytest
 from lvscc.audit import diff, scope_for
 from lvscc.model.config import AuditPolicy
 from lvscc.model.state import Address
-from lvscc.plan import Command, plan, render
+from lvscc.plan import Command, PlanOptions, plan, render
 
 from .states import director, mark, real_server
 
@@ -52,3 +52,12 @@ def test_each_command_is_preceded_by_what_it_repairs() -> None:
     script = render(_plan(director(), replace(director(), marks=(mark(80, 80),)))).splitlines()
     assert script[3] == "# mark rule fwmark 80 tcp to 192.0.2.10/32 ports 80,443"
     assert script[4].startswith("nft -f - <<")
+
+
+def test_iptables_rules_come_after_the_other_repairs_not_instead() -> None:
+    """With `--netfilter iptables` the missing rules are appended to the plan: the sysctl and
+    module repairs before them stay."""
+    observed = replace(director(), marks=(), modules=("ip_vs",), sysctls=director().sysctls[1:])
+    commands = plan(diff(director(), observed, AuditPolicy(), scope_for(director(), AuditPolicy())),
+                    PlanOptions(netfilter="iptables"))
+    assert [c.argv[0] for c in commands] == ["modprobe", "sysctl", "iptables"]
