@@ -11,7 +11,7 @@ from ipaddress import ip_address
 from lvscc.audit import diff, scope_for
 from lvscc.drift import Drift
 from lvscc.model.config import AuditPolicy, Method, Protocol
-from lvscc.model.state import ArpRule, IpvsService, RedirectRule
+from lvscc.model.state import ArpRule, IpvsService, Origin, RedirectRule
 
 from .states import VIP, dest, director, real_server, web
 
@@ -85,3 +85,14 @@ def test_two_mangle_rules_for_one_vip_are_not_a_pair() -> None:
     two = ArpRule(VIP, ip_address("198.51.100.8"), part="mangle")
     drifts = audit(real_server(), real_server(arp=(PAIR, one, two)))
     assert [(d.kind, d.have) for d in drifts] == [("extra", one), ("extra", two)]
+
+
+def test_where_an_object_was_declared_or_found_is_never_a_drift() -> None:
+    """The intent's origin is a config line, the observed one the probe's dump: a changed
+    scheduler or server is one drift, not one more for the origin."""
+    declared, probed = Origin("t.lvs", 10, "service http"), Origin("ipvsadm-save", 3, "")
+    wanted = replace(dest("198.51.100.3"), origin=declared)
+    found = replace(dest("198.51.100.3", method=Method.DIRECT), origin=probed)
+    intent = director(ipvs=(replace(web(wanted), origin=declared), director().ipvs[1]))
+    observed = director(ipvs=(replace(web(found), scheduler="rr", origin=probed), director().ipvs[1]))
+    assert [d.field for d in audit(intent, observed)] == ["scheduler", "method"]
