@@ -12,7 +12,7 @@ import pytest
 
 from lvscc.audit import diff, scope_for
 from lvscc.model.config import AuditPolicy
-from lvscc.model.state import Address
+from lvscc.model.state import Address, Origin
 from lvscc.plan import Command, PlanOptions, plan, render
 
 from .states import director, mark, real_server
@@ -61,3 +61,23 @@ def test_iptables_rules_come_after_the_other_repairs_not_instead() -> None:
     commands = plan(diff(director(), observed, AuditPolicy(), scope_for(director(), AuditPolicy())),
                     PlanOptions(netfilter="iptables"))
     assert [c.argv[0] for c in commands] == ["modprobe", "sysctl", "iptables"]
+
+
+def test_a_stale_nft_rule_alone_is_only_deleted() -> None:
+    """Nothing to add: the transaction neither adds nor creates anything."""
+    found = replace(mark(81, 8080), origin=Origin("nft.json", 17, "inet lvscc prerouting"))
+    (command,) = _plan(director(), director(marks=director().marks + (found,)))
+    assert command.stdin == "delete rule inet lvscc prerouting handle 17\n"
+
+
+def test_two_changed_servers_are_two_edits() -> None:
+    """One `ipvsadm -e` a server: grouping every change into one edit would leave the second
+    server's weight as it was."""
+    wanted = director()
+    service = wanted.ipvs[0]
+    changed = replace(service, dests=tuple(replace(d, weight=d.weight + 4) for d in service.dests))
+    commands = _plan(wanted, director(ipvs=(changed, wanted.ipvs[1])))
+    assert [" ".join(c.argv) for c in commands] == [
+        "ipvsadm -e -t 192.0.2.10:80 -r 198.51.100.2:80 -m -w 1",
+        "ipvsadm -e -t 192.0.2.10:80 -r 198.51.100.3:80 -m -w 3",
+    ]
