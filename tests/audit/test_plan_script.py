@@ -14,6 +14,7 @@ from lvscc.audit import diff, scope_for
 from lvscc.model.config import AuditPolicy
 from lvscc.model.state import Address, Origin
 from lvscc.plan import Command, PlanOptions, plan, render
+from lvscc.syntax import Refused
 
 from .states import director, mark, real_server
 
@@ -81,3 +82,12 @@ def test_two_changed_servers_are_two_edits() -> None:
         "ipvsadm -e -t 192.0.2.10:80 -r 198.51.100.2:80 -m -w 1",
         "ipvsadm -e -t 192.0.2.10:80 -r 198.51.100.3:80 -m -w 3",
     ]
+
+
+def test_an_nft_location_not_of_three_words_is_refused_shown_to_60_characters() -> None:
+    """No plan rather than a delete in the wrong table; the message quotes at most 60 characters."""
+    where = "inet lvscc " + "x" * 80
+    found = replace(mark(81, 8080), origin=Origin("nft.json", 17, where + " extra"))
+    with pytest.raises(Refused) as refused:
+        _plan(director(), director(marks=director().marks + (found,)))
+    assert str(refused.value) == f"nft rule location {where[:60]!r} is not FAMILY TABLE CHAIN"
