@@ -1,14 +1,15 @@
-"""The section of each kind of object: the JUnit report fails the test case of that name and the
+"""The section of each kind of object and the name of an IPv6 fwmark service: the JUnit report fails the test case of that name and the
 JSON report prints it, so an IPVS drift filed under another name passes a CI gate on `ipvs`.
 Found by mutation testing (docs/testing.md)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from ipaddress import ip_address, ip_interface, ip_network
 
 import pytest
 
-from lvscc.drift import SECTIONS, section_of
+from lvscc.drift import SECTIONS, section_of, service_name
 from lvscc.model.config import Protocol, TunnelType
 from lvscc.model.state import (
     Address,
@@ -22,7 +23,7 @@ from lvscc.model.state import (
     TunnelDevice,
 )
 
-from .states import VIP, dest, mark, web
+from .states import VIP, dest, fwmark_service, mark, web
 
 
 @pytest.mark.parametrize(("obj", "section"), [
@@ -48,3 +49,9 @@ def test_helpers_are_their_own_section_and_anything_else_is_foreign() -> None:
     """Helper rules are repaired by reloading the compiled rules, not by the plan."""
     assert section_of(HelperRule("ftp", VIP, Protocol.TCP, 21)) == "helpers"
     assert section_of(3) == "foreign"
+
+
+def test_an_ipv6_fwmark_service_is_named_apart_from_the_ipv4_one() -> None:
+    """fwmark 80 and fwmark 80 -6 are two kernel services: a report naming both alike hides which
+    one drifted."""
+    assert (service_name(fwmark_service(80)), service_name(replace(fwmark_service(80), family=6))) == ("fwmark 80", "fwmark 80 -6")
