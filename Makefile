@@ -22,10 +22,12 @@ test: setup
 # niced worker so that it shares the machine. Surviving mutants are reviewed in
 # tests/mutation/equivalent.txt.
 # The default is every deciding module (hours on a shared machine): name one or two per run.
+# MUTATE_TESTS (test paths, space-separated) replaces the test selection of [tool.mutmut] for
+# one run (scripts/mutate.py): a module scored against its own fast tests.
 MUTATE ?= lvscc.syntax.* lvscc.fmt.* lvscc.lower.* lvscc.importers.* lvscc.plan.* lvscc.audit.* lvscc.rules.*
 
 .PHONY: mutate
 mutate: setup
 	.venv/bin/python -m pip install -q -e '.[test,mutate]'
-	nice -n 19 .venv/bin/mutmut run --max-children 1 $(foreach m,$(MUTATE),'$(m)')
+	MUTATE_TESTS='$(MUTATE_TESTS)' nice -n 19 .venv/bin/python scripts/mutate.py run --max-children 1 $(foreach m,$(MUTATE),'$(m)')
 	.venv/bin/mutmut results

@@ -1,0 +1,71 @@
+"""What `lvscc import` tells an operator about an ipvsadm-save dump (an untrusted file read from
+a live director): each line it cannot use is named by its place, its command and why; a
+service the dump cannot describe in full says what to add; and what it reads is written as a
+.lvs that parses back to the same table."""
+
+from __future__ import annotations
+
+from lvscc.diagnostics import Diagnostic
+from lvscc.fmt import format_config
+from lvscc.importers.ipvsadm import import_ipvsadm
+from lvscc.load import load_text
+from lvscc.model.config import Config, Forwarding, Method, Tunnel, TunnelType
+from lvscc.model.span import Span
+
+DUMP = """-A -f 21 -6 -s rr
+-a -f 21 -6 -r [2001:db8::21]:0 -i -w 2
+--start-daemon master
+-A -t 192.0.2.10:80 -s rr -Z
+-a -t 198.51.100.99:80 -r 192.0.2.1:80 -g -w 1
+"""
+
+
+def _imported(text: str) -> tuple[Config, list[Diagnostic]]:
+    config, diagnostics = import_ipvsadm(text, "dump.ipvsadm")
+    assert config is not None, diagnostics
+    return config, diagnostics
+
+
+def _loaded_back(config: Config) -> Config:
+    text = format_config(config)
+    loaded, found = load_text(text, "imported.lvs")
+    assert loaded is not None, (found, text)
+    return loaded
+
+
+def test_every_line_left_out_is_named_by_its_whole_line_command_and_reason() -> None:
+    _, diagnostics = _imported(DUMP)
+    said = [(d.code, d.message, d.hint, d.span) for d in diagnostics]
+    assert said == [
+        ("LVS504", "fwmark 21: an IPVS table does not say which packets carry the mark or to which VIP",
+         "add `vip ADDRESS dev DEVICE` and `fwmark 21 { tcp PORTS }`", Span("dump.ipvsadm", 1, 1, 1, 1)),
+        ("LVS501", "`--start-daemon` not translated: only service, server and --set lines describe the table",
+         None, Span("dump.ipvsadm", 3, 1, 3, 22)),
+        ("LVS502", "`-A`: unknown ipvsadm option '-Z'", None, Span("dump.ipvsadm", 4, 1, 4, 29)),
+        ("LVS502", "`-a`: real server of a service the dump never adds (-A)", None, Span("dump.ipvsadm", 5, 1, 5, 47)),
+    ]
+
+
+def test_the_lines_left_out_are_listed_in_the_lvs_by_place() -> None:
+    config, _ = _imported(DUMP)
+    assert [text for text, _ in config.untranslated] == [
+        "dump.ipvsadm:4: `-A`: unknown ipvsadm option '-Z'",
+        "dump.ipvsadm:5: `-a`: real server of a service the dump never adds (-A)",
+    ]
+
+
+def test_an_ipv6_firewall_mark_service_keeps_its_family_in_its_name() -> None:
+    """`-f 21 -6` and `-f 21` are two kernel services: one name would merge them."""
+    config, _ = _imported("-A -f 21 -6 -s rr\n-a -f 21 -6 -r [2001:db8::21]:0 -g -w 1\n"
+                          "-A -f 21 -s rr\n-a -f 21 -r 192.0.2.21:0 -g -w 1\n")
+    assert sorted(s.name for s in config.services) == ["svc-fwmark-21", "svc-fwmark-21-6"]
+    assert sorted(s.name for s in _loaded_back(config).services) == ["svc-fwmark-21", "svc-fwmark-21-6"]
+
+
+def test_a_tunnel_without_tunnel_options_stays_a_plain_ipip_tunnel() -> None:
+    """ipvsadm-save prints no --tun-type for an ipip tunnel: the .lvs says `forwarding tunnel`
+    alone, which the language reads as ipip (a `type` with no value would not parse back)."""
+    config, _ = _imported("-A -t 192.0.2.11:80 -s wlc\n-a -t 192.0.2.11:80 -r 198.51.100.2:80 -i -w 1\n")
+    assert config.forwarding == Forwarding(method=Method.TUNNEL)
+    assert "  forwarding tunnel\n" in format_config(config)
+    assert _loaded_back(config).forwarding.tunnel == Tunnel(TunnelType.IPIP)
