@@ -5,6 +5,8 @@ service the dump cannot describe in full says what to add; and what it reads is 
 
 from __future__ import annotations
 
+from ipaddress import IPv4Address
+
 from lvscc.diagnostics import Diagnostic
 from lvscc.fmt import format_config
 from lvscc.importers.ipvsadm import import_ipvsadm
@@ -69,3 +71,18 @@ def test_a_tunnel_without_tunnel_options_stays_a_plain_ipip_tunnel() -> None:
     assert config.forwarding == Forwarding(method=Method.TUNNEL)
     assert "  forwarding tunnel\n" in format_config(config)
     assert _loaded_back(config).forwarding.tunnel == Tunnel(TunnelType.IPIP)
+
+
+def test_every_option_of_a_dumped_service_reaches_the_lvs() -> None:
+    """A persistence engine, a netmask and one-packet scheduling dropped on import would
+    change how the rewritten director balances SIP and UDP clients."""
+    config, _ = _imported("-A -u 192.0.2.10:5060 -s rr -p 300 -M 255.255.255.0 --pe sip -o\n"
+                          "-a -u 192.0.2.10:5060 -r 198.51.100.2:5060 -m -w 1\n")
+    (service,) = config.services
+    assert (service.persistence, service.persistence_mask, service.persistence_engine, service.one_packet) == (
+        300, IPv4Address("255.255.255.0"), "sip", True)
+    assert ["persistence 300s netmask 255.255.255.0", "persistence-engine sip", "one-packet"] == [
+        line.strip() for line in format_config(config).splitlines() if line.strip().startswith(("persistence", "one-"))]
+    (back,) = _loaded_back(config).services
+    assert (back.persistence, back.persistence_mask, back.persistence_engine, back.one_packet) == (
+        300, IPv4Address("255.255.255.0"), "sip", True)
