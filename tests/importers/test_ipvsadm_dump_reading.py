@@ -125,3 +125,21 @@ def test_each_service_points_at_the_line_that_adds_it() -> None:
     config, _ = _imported("\n-A -t 192.0.2.10:80 -s rr\n-a -t 192.0.2.10:80 -r 192.0.2.11:80 -g -w 1\n")
     (service,) = config.services
     assert (service.span, service.servers[0].span) == (Span("dump.ipvsadm", 2, 1, 2, 1), Span("dump.ipvsadm", 3, 1, 3, 1))
+
+
+@pytest.mark.parametrize("port", [1, 8080, 65535])
+def test_a_firewall_mark_servers_own_port_is_kept_whatever_its_number(port: int) -> None:
+    """A mark service has no port: a server's port in the dump is where it listens."""
+    config, _ = _imported(f"-A -f 7 -s rr\n-a -f 7 -r 192.0.2.21:{port} -m -w 1\n-a -f 7 -r 192.0.2.22:0 -m -w 1\n")
+    assert [(r.name, r.port) for r in config.services[0].servers] == [(f"rs-192-0-2-21-{port}", port), ("rs-192-0-2-22", None)]
+
+
+def test_a_server_tunnelling_unlike_its_service_is_reported_where_it_is_added() -> None:
+    config, diagnostics = _imported("-A -t 192.0.2.10:80 -s rr\n"
+                                    "-a -t 192.0.2.10:80 -r 198.51.100.3:80 -i -w 1 --tun-type gue --tun-port 6080\n"
+                                    "-a -t 192.0.2.10:80 -r 198.51.100.4:80 -i -w 1 --tun-type gue --tun-port 6080\n"
+                                    "-a -t 192.0.2.10:80 -r 198.51.100.5:80 -i -w 1 --tun-type gre\n")
+    assert [(d.code, d.message, d.span) for d in diagnostics] == [
+        ("LVS505", "real server 198.51.100.5 tunnels differently from its service; lvscc keeps the service's "
+                   "tunnel options", Span("dump.ipvsadm", 4, 1, 4, 1))]
+    assert config.forwarding.tunnel == Tunnel(TunnelType.GUE, 6080)
