@@ -14,7 +14,7 @@ from roundtrip.spans import without_spans
 
 from lvscc.diagnostics import Diagnostic
 from lvscc.fmt import format_config
-from lvscc.importers.ipvsadm import import_ipvsadm
+from lvscc.importers.ipvsadm import import_ipvsadm, numeric_ports
 from lvscc.load import load_text
 from lvscc.model.config import Config, Forwarding, Method, Tunnel, TunnelType
 from lvscc.model.span import Span
@@ -143,3 +143,38 @@ def test_a_server_tunnelling_unlike_its_service_is_reported_where_it_is_added() 
         ("LVS505", "real server 198.51.100.5 tunnels differently from its service; lvscc keeps the service's "
                    "tunnel options", Span("dump.ipvsadm", 4, 1, 4, 1))]
     assert config.forwarding.tunnel == Tunnel(TunnelType.GUE, 6080)
+
+
+def _services(table: dict[tuple[str, str], int]):  # noqa: ANN202 - a stand-in for socket.getservbyname
+    def getservbyname(name: str, protocol: str) -> int:
+        if (name, protocol) not in table:
+            raise OSError("service/proto not found")
+        return table[(name, protocol)]
+    return getservbyname
+
+
+@pytest.mark.parametrize(("line", "numeric"), [
+    ("-A -u 192.0.2.10:biff -s rr", "-A -u 192.0.2.10:512 -s rr"),
+    ("-A --udp-service 192.0.2.10:biff -s rr", "-A --udp-service 192.0.2.10:512 -s rr"),
+    ("-a -u 192.0.2.10:biff -r 198.51.100.2:biff -m -w 1", "-a -u 192.0.2.10:512 -r 198.51.100.2:512 -m -w 1"),
+    ("-A -t 192.0.2.10:exec -s rr", "-A -t 192.0.2.10:512 -s rr"),
+    ("-A -t 192.0.2.10:biff -s rr", "-A -t 192.0.2.10:biff -s rr"),
+    ("-A -t [2001:db8::1]:exec -s rr", "-A -t [2001:db8::1]:512 -s rr"),
+    ("-A -t web:exec -s rr", "-A -t web:exec -s rr"),
+])  # fmt: skip
+def test_a_named_port_is_the_number_of_its_services_protocol(monkeypatch: pytest.MonkeyPatch, line: str,
+                                                             numeric: str) -> None:
+    """biff is 512/udp and exec 512/tcp in /etc/services: ipvsadm-save without -n names a
+    port by the service's own protocol, and only after an address."""
+    monkeypatch.setattr("socket.getservbyname", _services({("biff", "udp"): 512, ("exec", "tcp"): 512}))
+    assert numeric_ports(line) == numeric
+
+
+def test_without_etc_services_the_usual_names_still_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("socket.getservbyname", _services({}))
+    assert numeric_ports("-A -t 192.0.2.10:http-alt -s rr") == "-A -t 192.0.2.10:8080 -s rr"
+    assert numeric_ports("-a -t 192.0.2.10:https -r 198.51.100.2:mysql") == "-a -t 192.0.2.10:443 -r 198.51.100.2:3306"
+    assert numeric_ports("-A -t 192.0.2.10:gopher -s rr") == "-A -t 192.0.2.10:gopher -s rr"
+    _, diagnostics = _imported("-A -t 192.0.2.10:gopher -s rr\n")
+    assert [(d.code, d.message) for d in diagnostics] == [
+        ("LVS502", "`-A`: endpoint '192.0.2.10:gopher': port 'gopher' is not a number up to 65535")]
