@@ -178,3 +178,17 @@ def test_without_etc_services_the_usual_names_still_read(monkeypatch: pytest.Mon
     _, diagnostics = _imported("-A -t 192.0.2.10:gopher -s rr\n")
     assert [(d.code, d.message) for d in diagnostics] == [
         ("LVS502", "`-A`: endpoint '192.0.2.10:gopher': port 'gopher' is not a number up to 65535")]
+
+
+@pytest.mark.parametrize("line", [
+    "-a -t 198.51.100.99:80 -r 192.0.2.1:80 -g -w 1",
+    "--add-server -t 198.51.100.99:80 -r 192.0.2.1:80 -g -w 1",
+    "ipvsadm -a -t 198.51.100.99:80 -r 192.0.2.1:80 -g -w 1",
+])  # fmt: skip
+def test_a_real_server_of_a_service_never_added_is_never_dropped_silently(line: str) -> None:
+    """Written with or without the leading `ipvsadm` (as `ipvsadm-save` lines are often kept
+    in a script), the server is reported and listed as untranslated."""
+    config, diagnostics = _imported(f"-A -t 192.0.2.10:80 -s rr\n{line}\n")
+    assert [(d.code, d.message.split(": ", 1)[1], d.span.line) for d in diagnostics] == [
+        ("LVS502", "real server of a service the dump never adds (-A)", 2)]
+    assert len(config.untranslated) == 1 and config.services[0].servers == ()
