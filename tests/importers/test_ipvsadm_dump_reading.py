@@ -192,3 +192,11 @@ def test_a_real_server_of_a_service_never_added_is_never_dropped_silently(line: 
     assert [(d.code, d.message.split(": ", 1)[1], d.span.line) for d in diagnostics] == [
         ("LVS502", "real server of a service the dump never adds (-A)", 2)]
     assert len(config.untranslated) == 1 and config.services[0].servers == ()
+
+
+def test_a_servers_weight_and_thresholds_reach_the_lvs() -> None:
+    config, _ = _imported(MIXED)
+    assert [(r.name, r.weight, r.upper, r.lower) for s in config.services for r in s.servers] == [
+        ("rs-198-51-100-3", 1, 0, 0), ("rs-198-51-100-4-5353", 5, 0, 10),
+        ("rs-192-0-2-21-8080", 0, 100, 20), ("rs-192-0-2-22", 3, 50, 0)]
+    assert "server rs-192-0-2-21-8080 192.0.2.21 port 8080 weight 0 upper 100 lower 20" in format_config(config)
