@@ -58,14 +58,19 @@ def numeric_ports(line: str) -> str:
     return _NAMED_PORT.sub(number, line)
 
 
+def _command(line: str) -> str:
+    """The ipvsadm command a dump line gives, with or without the leading `ipvsadm`."""
+    words = line.split()
+    return words[1] if words[:1] == ["ipvsadm"] and len(words) > 1 else (words[0] if words else "")
+
+
 def _readable(text: str, filename: str, notes: Notes) -> str:
     """The dump with every line parse_save cannot take blanked out (and reported), so the
     line numbers of the rest stay right."""
     kept = []
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.split("#", 1)[0].strip()
-        words = line.split()
-        command = words[1] if words[:1] == ["ipvsadm"] and len(words) > 1 else (words[0] if words else "")
+        command = _command(line)
         if line and command not in COMMANDS:
             notes.untranslated(_entry(filename, number, line), "only service, server and --set lines describe the table")
             line = ""
@@ -140,7 +145,7 @@ def _orphans(text: str, services: tuple[IpvsService, ...], filename: str, notes:
     """parse_save keeps real servers only under a declared service; report the others."""
     placed = {d.origin.line for s in services for d in s.dests if d.origin}
     for number, line in enumerate(text.splitlines(), 1):
-        if line and line.split()[0] in ("-a", "--add-server") and number not in placed:
+        if _command(line) in ("-a", "--add-server") and number not in placed:
             notes.malformed(_entry(filename, number, line), "real server of a service the dump never adds (-A)")
 
 
