@@ -194,10 +194,9 @@ class _Scanner:
 
     def service_line(self, words: list[re.Match[str]]) -> Tree:
         first = words[0].group()
-        read = {"server": self.server, "vip": self.vip, "scheduler": self.scheduler, "persistence": self.persistence,
-                "check": self.check}.get(first)
+        read = self.READERS.get(first)
         if read is not None:
-            return read(words)
+            return read(self, words)
         if first in PROTOCOLS and len(words) == 2:
             protocol = Tree("protocol", [self.keyword(words[0], first)])
             return Tree("listen", [protocol, self.terminal("NUMBER", words[1])])
@@ -260,6 +259,10 @@ class _Scanner:
                     *self.options(words, 2, last, CHECK_OPTIONS)]
         children.append(self.token("RBRACE", words[last]))
         return Tree("check", children)
+
+    # The readers of a service line by its first word: one table, not a dict of bound methods a line.
+    READERS: dict[str, Callable[[_Scanner, list[re.Match[str]]], Tree]] = {
+        "server": server, "vip": vip, "scheduler": scheduler, "persistence": persistence, "check": check}
 
 
 def _moved(node: Tree | Token, lines: int, offset: int) -> Tree | Token:

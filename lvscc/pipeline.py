@@ -145,10 +145,10 @@ class Audited:
 
 def host_intent(config: Config, name: str | None) -> HostState:
     """The intent of host NAME, else of the only host, else of `primary`."""
-    from lvscc.lower import lower
+    from lvscc.lower import lower_host
 
     try:
-        return lower(config).chosen(name)
+        return lower_host(config, name)
     except LookupError as e:
         raise AuditError(str(e)) from None
 
