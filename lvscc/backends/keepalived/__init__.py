@@ -16,6 +16,7 @@ BACKEND = Backend(
         "keepalived_router_id": conf.router_id,
         "keepalived_service": conf.service_of,
         "keepalived_checker": conf.checker,
+        "keepalived_real_servers": conf.real_servers,
         "heartbeat": heartbeat_of,
     },
     default=False,

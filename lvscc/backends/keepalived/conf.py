@@ -15,6 +15,7 @@ import zlib
 from dataclasses import dataclass
 
 from lvscc.diagnostics import Diagnostic, error, info, warning
+from lvscc.lower.common import sorry_origin
 from lvscc.model.config import Config, HealthCheck, VirtualService
 from lvscc.model.state import IpvsDest, IpvsService
 
@@ -51,6 +52,12 @@ def service_of(ipvs: IpvsService, config: Config) -> VirtualService:
         if key == ipvs.key:
             return svc
     raise LookupError(f"no service lowers to {ipvs.key}")
+
+
+def real_servers(ipvs: IpvsService, svc: VirtualService) -> list[IpvsDest]:
+    """The table's destinations but the weight-0 sorry server of `sorry-server ... inhibit`,
+    which keepalived adds itself from `sorry_server_inhibit`."""
+    return [d for d in ipvs.dests if d.origin != sorry_origin(svc)]
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ class Services:
             scheduler=vs.scheduler, sched_flags=tuple(sorted(vs.flags)), persistence=vs.persistence,
             persistence_mask=vs.mask, persistence_engine=vs.engine, one_packet=vs.ops, forwarding=vs.forwarding,
             check=check, quiesce=self.quiesce(vs), servers=self.real_servers(vs, None if mark else port),
-            sorry_server=vs.sorry, span=vs.entry.span,
+            sorry_server=vs.sorry, sorry_inhibit=vs.sorry_inhibit and vs.sorry is not None, span=vs.entry.span,
         )
 
     def vip(self, vs: Virtual, address: IPAddress | None, mark: int | None) -> tuple[IPInterface | None, str | None]:
