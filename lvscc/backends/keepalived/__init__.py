@@ -17,6 +17,7 @@ BACKEND = Backend(
         "keepalived_service": conf.service_of,
         "keepalived_checker": conf.checker,
         "keepalived_real_servers": conf.real_servers,
+        "keepalived_inhibited_sorry": conf.inhibited_sorry,
         "heartbeat": heartbeat_of,
     },
     default=False,

@@ -60,6 +60,12 @@ def real_servers(ipvs: IpvsService, svc: VirtualService) -> list[IpvsDest]:
     return [d for d in ipvs.dests if d.origin != sorry_origin(svc)]
 
 
+def inhibited_sorry(ipvs: IpvsService, svc: VirtualService) -> IpvsDest | None:
+    """That weight-0 sorry server: keepalived gives it the virtual server's lvs_method, so with
+    one the lvs_method written is the sorry server's (the service's), not the first server's."""
+    return next((d for d in ipvs.dests if d.origin == sorry_origin(svc)), None)
+
+
 @dataclass(frozen=True)
 class Request:
     path: str
