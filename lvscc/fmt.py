@@ -297,7 +297,7 @@ def _service(svc: VirtualService, config: Config, pools: dict[str, Pool], w: Wri
         body.append("quiesce")
     if svc.sorry_server is not None:
         at = svc.sorry_server if svc.sorry_port is None else endpoint(svc.sorry_server, svc.sorry_port)
-        body.append(f"sorry-server {at}")
+        body.append(f"sorry-server {at}" + (" inhibit" if svc.sorry_inhibit else ""))
     if not svc.active:
         body.append("disabled")
     body += _servers(svc, pools, w)

@@ -148,10 +148,11 @@ class ServiceBuilder(BlockBuilder):
         return replace(service, ftp=Ftp(passive, self.span(stmt)))
 
     def sorry_server(self, stmt: Tree, service: VirtualService) -> VirtualService:
-        parsed = self.address(args(stmt)[0], port=True)
+        at, *inhibit = args(stmt)
+        parsed = self.address(at, port=True)
         if parsed is None:
             return service  # reported: the statement is left out
-        return replace(service, sorry_server=parsed.address, sorry_port=parsed.port)
+        return replace(service, sorry_server=parsed.address, sorry_port=parsed.port, sorry_inhibit=bool(inhibit))
 
     def check(self, stmt: Tree, service: VirtualService) -> VirtualService:
         span = self.span(stmt)

@@ -41,6 +41,12 @@ def server_origin(server: RealServer, service: VirtualService) -> Origin:
     return origin(server.span, f"server {server.name} of service {service.name}")
 
 
+def sorry_origin(service: VirtualService) -> Origin:
+    """Where the weight-0 destination of `sorry-server ... inhibit` comes from: told apart from the
+    real servers by this, so the daemon backends write it as the sorry server, not a server."""
+    return origin(service.spans.get("sorry_server", service.span), f"sorry server of service {service.name}")
+
+
 def fwmark_of(service: VirtualService) -> int:
     """0 for an address service; an `ftp` service without its own mark uses the guide's 21."""
     if service.fwmark:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from ipaddress import IPv4Address, IPv4Network
 
 from lvscc.model.config import (
@@ -34,6 +35,7 @@ from lvscc.lower.common import (
     origin,
     server_origin,
     service_origin,
+    sorry_origin,
     vip_address,
 )
 from lvscc.model.canonical import canonical
@@ -105,10 +107,23 @@ def ipvs_dest(config: Config, service: VirtualService, server: RealServer, fwmar
     )
 
 
+def inhibited_sorry(config: Config, service: VirtualService, fwmark: int, dests: list[IpvsDest]) -> list[IpvsDest]:
+    """`sorry-server ... inhibit` (keepalived's sorry_server_inhibit): the sorry server stays in the
+    table at weight 0, with the service's forwarding, while the real servers are up; a real server
+    that is already that destination is not added twice (keepalived adds it once)."""
+    if service.sorry_server is None or not service.sorry_inhibit:
+        return []
+    sorry = RealServer("sorry-server", service.sorry_server, service.sorry_port, weight=0)
+    dest = replace(ipvs_dest(config, service, sorry, fwmark), origin=sorry_origin(service))
+    taken = {(d.address, d.port) for d in dests}
+    return [] if (dest.address, dest.port) in taken else [dest]
+
+
 def ipvs_service(config: Config, service: VirtualService) -> IpvsService:
     fwmark = fwmark_of(service)
     persistence = persistence_of(service)
-    dests = (ipvs_dest(config, service, server, fwmark) for server in active_servers(service))
+    dests = [ipvs_dest(config, service, server, fwmark) for server in active_servers(service)]
+    dests += inhibited_sorry(config, service, fwmark, dests)
     return IpvsService(
         family=service.family,
         protocol=None if fwmark else service.protocol,

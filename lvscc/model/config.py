@@ -209,6 +209,7 @@ class VirtualService(Value):
     active: bool = True
     sorry_server: IPAddress | None = None
     sorry_port: int | None = None  # None: the service's port (keepalived's sorry_server IP [PORT])
+    sorry_inhibit: bool = False  # in the table at weight 0 while real servers are up (docs/language.md)
     span: Span = NOWHERE
     spans: Mapping[str, Span] = field(default_factory=dict, compare=False, hash=False, repr=False)
 

@@ -179,9 +179,9 @@ class Table:
                 server = words[words.index("-r") + 1]
                 upper, lower = thresholds.get((key, server), ("0", "0"))
                 services.setdefault(key, []).append(f"{line} -x {upper} -y {lower}")
-        # sorted(set()): a service cannot hold one destination twice (the kernel refuses it), so a
-        # line listed twice is the dump's (it resumes by position), seen on either side under load
-        blocks = [heads.get(key, f"(no service line) {key}") + "".join(f"\n  {s}" for s in sorted(set(servers)))
+        # a dump torn while the table changed is not read here: the kernel test reads each
+        # side until two reads agree (settled_table in tests/kernel/test_keepalived_oracle.py)
+        blocks = [heads.get(key, f"(no service line) {key}") + "".join(f"\n  {s}" for s in sorted(servers))
                   for key, servers in services.items()]
         return cls("\n".join(sorted(blocks)) + f"\n{timeouts.strip()}\n")
 

@@ -75,13 +75,13 @@ def test_table_orders_services_and_servers_and_carries_thresholds() -> None:
     assert _shown().services == 2
 
 
-def test_a_destination_the_dump_lists_twice_is_one_destination() -> None:
-    """configs_1809 under load: a netlink dump that resumes by position listed one service's
-    servers twice; the kernel holds each destination once."""
+def test_a_destination_the_dump_lists_twice_is_seen() -> None:
+    """The table is read as dumped: a torn dump (servers listed twice, configs_1809 under load)
+    differs, so the kernel test's settled read, not the comparison, has to wait it out."""
     doubled = SAVE.replace("-a -t 192.0.2.10:80 -r 198.51.100.2:80 -m -w 1\n",
                            "-a -t 192.0.2.10:80 -r 198.51.100.2:80 -m -w 1\n" * 2)
     assert doubled != SAVE
-    assert _shown(doubled) == _shown()
+    assert _shown(doubled) != _shown()
 
 
 @pytest.mark.parametrize("change", [

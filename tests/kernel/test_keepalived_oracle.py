@@ -109,9 +109,10 @@ def table_in(netns: str) -> Table:
 
 
 def settled_table(netns: str) -> Table:
-    """The table once two reads in a row agree. A netlink dump resumes by position, so servers
-    added while ipvsadm-save reads can be listed twice (seen: one service's ten servers twice,
-    the load's last additions still arriving after keepalived's topology dump)."""
+    """The table once two reads in a row agree: the one guard against a torn dump, on both sides.
+    A netlink dump resumes by position, so servers added while ipvsadm-save reads can be listed
+    twice (seen: one service's ten servers twice, the load's last additions still arriving after
+    keepalived's topology dump), and under load lvscc's side too (configs_1809)."""
     deadline = time.monotonic() + SETTLE_DEADLINE
     table = table_in(netns)
     while time.monotonic() < deadline:
@@ -172,7 +173,7 @@ def compare(entry: dict[str, Any], folder: Path, work: Path) -> Comparison:
             note = f"{note} ipvsadm-restore: {refused}".strip()
         if note:
             note += ":\n" + (work / "keepalived.log").read_text(errors="replace")[-1500:]
-        return Comparison(entry["file"], table_in(ours_ns), theirs, waited, note)
+        return Comparison(entry["file"], settled_table(ours_ns), theirs, waited, note)
 
 
 def prepared(tmp_path: Path) -> Path:

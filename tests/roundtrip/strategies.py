@@ -83,7 +83,8 @@ def service(draw: st.DrawFn, index: int, method: str, piranha: bool) -> str:
     if draw(st.booleans()):
         lines.append("quiesce")
     if family == 4 and draw(st.integers(0, 3)) == 0:
-        lines.append("sorry-server 198.51.100.250")
+        # lvs.cf cannot say `inhibit` (a warning the piranha configs are drawn without)
+        lines.append("sorry-server 198.51.100.250" + (" inhibit" if not piranha and draw(st.booleans()) else ""))
     if draw(st.integers(0, 6)) == 0:
         lines.append("disabled")
     # per-server overrides of the cluster's method (lvs.cf has one method for all); fmt leaves

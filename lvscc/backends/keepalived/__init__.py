@@ -16,6 +16,8 @@ BACKEND = Backend(
         "keepalived_router_id": conf.router_id,
         "keepalived_service": conf.service_of,
         "keepalived_checker": conf.checker,
+        "keepalived_real_servers": conf.real_servers,
+        "keepalived_inhibited_sorry": conf.inhibited_sorry,
         "heartbeat": heartbeat_of,
     },
     default=False,

@@ -15,6 +15,7 @@ import zlib
 from dataclasses import dataclass
 
 from lvscc.diagnostics import Diagnostic, error, info, warning
+from lvscc.lower.common import sorry_origin
 from lvscc.model.config import Config, HealthCheck, VirtualService
 from lvscc.model.state import IpvsDest, IpvsService
 
@@ -51,6 +52,18 @@ def service_of(ipvs: IpvsService, config: Config) -> VirtualService:
         if key == ipvs.key:
             return svc
     raise LookupError(f"no service lowers to {ipvs.key}")
+
+
+def real_servers(ipvs: IpvsService, svc: VirtualService) -> list[IpvsDest]:
+    """The table's destinations but the weight-0 sorry server of `sorry-server ... inhibit`,
+    which keepalived adds itself from `sorry_server_inhibit`."""
+    return [d for d in ipvs.dests if d.origin != sorry_origin(svc)]
+
+
+def inhibited_sorry(ipvs: IpvsService, svc: VirtualService) -> IpvsDest | None:
+    """That weight-0 sorry server: keepalived gives it the virtual server's lvs_method, so with
+    one the lvs_method written is the sorry server's (the service's), not the first server's."""
+    return next((d for d in ipvs.dests if d.origin == sorry_origin(svc)), None)
 
 
 @dataclass(frozen=True)

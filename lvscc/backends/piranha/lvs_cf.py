@@ -102,6 +102,7 @@ def cannot_say(svc: VirtualService) -> list[str]:
         ("the persistence engine", svc.persistence_engine is not None),
         ("connection thresholds", any(rs.upper or rs.lower for rs in svc.servers)),
         ("the sorry server's port", svc.sorry_port is not None and svc.sorry_port != svc.port),
+        ("a sorry server kept in the table at weight 0 (`inhibit`)", svc.sorry_inhibit),
         ("which ports carry the firewall mark (the packet-filter artifacts do)", len(
             [p for m in svc.mark_ports for p in m.ports]) > 1),
         ("real-server ports of a firewall-mark service (lvsd adds its servers without one)",

@@ -40,6 +40,7 @@ class Virtual:
     flags: list[str] = field(default_factory=list)
     sorry: IPAddress | None = None
     sorry_port: tuple[Entry, int] | None = None
+    sorry_inhibit: bool = False
     inhibit: bool = False
     defaults: dict[str, int] = field(default_factory=dict)  # checker timers set on the virtual server
     family: int | None = None

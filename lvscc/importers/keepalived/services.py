@@ -39,7 +39,23 @@ class Services:
         added = tuple(s for s in again.servers if s.name not in known)
         self.notes.conflict(vs.entry.span, f"{first.name} is declared twice: keepalived keeps the first block's "
                                            f"settings and adds the second's real servers to it, so does lvscc")
-        return replace(first, servers=first.servers + added)
+        return replace(first, servers=first.servers + added + self.inhibited_sorry(first, again, known, vs))
+
+    def inhibited_sorry(self, first: VirtualService, again: VirtualService, known: set[str],
+                        vs: Virtual) -> tuple[RealServer, ...]:
+        """keepalived adds the inhibited sorry server of every block to the one kernel service at
+        weight 0; a service of lvscc's has one sorry server, so another block's is a server at
+        weight 0, which its sorry traffic will not raise."""
+        if again.sorry_server is None or not again.sorry_inhibit:
+            return ()
+        if first.sorry_inhibit and (first.sorry_server, first.sorry_port) == (again.sorry_server, again.sorry_port):
+            return ()
+        name = real_server_name(again.sorry_server, again.sorry_port, first.port)
+        if name in known or any(s.name == name for s in again.servers):
+            return ()  # keepalived adds that destination once, as lowering does
+        self.notes.conflict(vs.entry.span, f"{first.name}: the sorry server {again.sorry_server} of its second "
+                                           f"block is written as server {name} at weight 0, where keepalived keeps it")
+        return (RealServer(name=name, address=again.sorry_server, port=again.sorry_port, weight=0, span=vs.entry.span),)
 
     def service(self, vs: Virtual, address: IPAddress | None, port: int, mark: int | None) -> VirtualService | None:
         protocol = None
@@ -49,7 +65,10 @@ class Services:
                 self.notes.assumed(vs.entry.span, "no `protocol`: keepalived makes this a UDP service",
                                    "write `protocol TCP` if that was meant")
                 protocol = Protocol.UDP
-        if vs.sorry_port is not None and vs.sorry_port[1] not in (port, 0):
+        sorry_port = None
+        if vs.sorry_port is not None and mark is not None and vs.sorry_port[1]:
+            sorry_port = vs.sorry_port[1]  # a firewall-mark service has no port of its own to send it to
+        elif vs.sorry_port is not None and vs.sorry_port[1] not in (port, 0):
             self.notes.untranslated(vs.sorry_port[0], f"lvscc sends sorry traffic to the service's port {port}, "
                                                       f"not {vs.sorry_port[1]}")
         vip, device = self.vip(vs, address, mark)
@@ -65,7 +84,8 @@ class Services:
             scheduler=vs.scheduler, sched_flags=tuple(sorted(vs.flags)), persistence=vs.persistence,
             persistence_mask=vs.mask, persistence_engine=vs.engine, one_packet=vs.ops, forwarding=vs.forwarding,
             check=check, quiesce=self.quiesce(vs), servers=self.real_servers(vs, None if mark else port),
-            sorry_server=vs.sorry, span=vs.entry.span,
+            sorry_server=vs.sorry, sorry_port=sorry_port, sorry_inhibit=vs.sorry_inhibit and vs.sorry is not None,
+            span=vs.entry.span,
         )
 
     def vip(self, vs: Virtual, address: IPAddress | None, mark: int | None) -> tuple[IPInterface | None, str | None]:

@@ -125,6 +125,8 @@ class VirtualServers:
             vs.sorry = self.values.address(entry, args[0])
             port = self.values.number(entry, 1) if len(args) > 1 else None
             vs.sorry_port = (entry, port) if port is not None else None
+        elif key == "sorry_server_inhibit":
+            vs.sorry_inhibit = True
         elif key == "inhibit_on_failure":
             vs.inhibit = True
         elif key == "ip_family" and args and args[0] in ("inet", "inet6"):
