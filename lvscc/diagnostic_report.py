@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Iterable
 
 from lvscc import __version__
-from lvscc.catalogue import UnknownCode, catalogue, lookup
 from lvscc.diagnostics import Diagnostic, Severity
 from lvscc.model.span import Span
 
@@ -162,6 +161,8 @@ def render_json(diagnostics: list[Diagnostic]) -> str:
 def _sarif_rule(code: str) -> dict[str, object]:
     """A code's reportingDescriptor, from its catalogue entry: a code without one (a new code
     not yet catalogued) still gets its id, so every result points at a rule."""
+    from lvscc.catalogue import UnknownCode, lookup
+
     try:
         entry = lookup(code)
     except UnknownCode:
@@ -205,7 +206,10 @@ def _sarif_result(diagnostic: Diagnostic, index: int) -> dict[str, object]:
 
 def render_sarif(diagnostics: list[Diagnostic]) -> str:
     """SARIF 2.1.0 with one run: the driver lists every code of the catalogue (and any other
-    code the diagnostics use), each result points at its rule and its source region."""
+    code the diagnostics use), each result points at its rule and its source region.
+    The catalogue (tomllib and its TOML) is read here only: text and JSON findings never need it."""
+    from lvscc.catalogue import catalogue
+
     known = list(catalogue())
     codes = known + sorted({d.code for d in diagnostics} - set(known))
     index = {code: i for i, code in enumerate(codes)}
