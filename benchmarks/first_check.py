@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from gen import keepalived, lvs  # noqa: E402
-from run import ENVIRONMENT, GNU_TIME, Sample, run_once  # noqa: E402
+from run import ENVIRONMENT, GNU_TIME, Sample, forget_loaded_configs, run_once  # noqa: E402
 
 
 def main() -> None:
@@ -29,7 +29,6 @@ def main() -> None:
     parser.add_argument("--services", type=int, default=5000)
     parser.add_argument("--servers", type=int, default=20)
     args = parser.parse_args()
-    base = dict(ENVIRONMENT)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         cache = work / "cache"
@@ -48,11 +47,8 @@ def main() -> None:
 
         def one(name: str) -> Sample:
             argv, env = variants[name]
-            for entry in (cache / "lvscc").glob("ir-*"):
-                entry.unlink()
-            ENVIRONMENT.clear()
-            ENVIRONMENT.update(base, XDG_CACHE_HOME=str(cache), **env)
-            return run_once(argv, work)
+            forget_loaded_configs(cache)
+            return run_once(argv, work, {**ENVIRONMENT, "XDG_CACHE_HOME": str(cache), **env})
 
         for name in variants:  # uncounted: lark's tables, byte code
             if name != "keepalived -t -f":

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,13 +65,20 @@ GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 PHASE = re.compile(r"^lvscc: (\w+) (?:\S+ )?in ([\d.]+)s$", re.M)
 
 
-def run_once(argv: Sequence[str], cwd: Path) -> Sample:
+def forget_loaded_configs(cache: Path) -> None:
+    """A first check again: the IR cache's entries (lvscc/ir_cache.py) under XDG_CACHE_HOME=cache
+    go; lark's parse tables stay, as on any machine lvscc ran on before."""
+    for entry in (cache / "lvscc").glob("ir-*.pickle"):
+        entry.unlink()
+
+
+def run_once(argv: Sequence[str], cwd: Path, env: Mapping[str, str] = ENVIRONMENT) -> Sample:
     """One process, timed from spawn to reap; its own peak RSS (through GNU time when installed)."""
     with tempfile.NamedTemporaryFile("r") as peak:
         wrapper = [GNU_TIME, "-f", "%M", "-o", peak.name] if GNU_TIME else []
         start = time.perf_counter()
         process = subprocess.Popen([*wrapper, *argv], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                   env=ENVIRONMENT)
+                                   env=env)
         assert process.stderr is not None
         error = process.stderr.read()
         _, status, usage = os.wait4(process.pid, 0)
@@ -101,16 +108,16 @@ class Row:
 
 
 def paired(work: str, ours: Sequence[str], peer_name: str, peer: Sequence[str], goal: str, runs: int,
-           cwd: Path, before: object = None) -> Row:
+           cwd: Path, env: Mapping[str, str], before: object = None) -> Row:
     mine: list[Sample] = []
     theirs: list[Sample] = []
     for _ in range(runs):
         if callable(before):
             before()
-        mine.append(run_once(ours, cwd))
+        mine.append(run_once(ours, cwd, env))
         if callable(before):
             before()
-        theirs.append(run_once(peer, cwd))
+        theirs.append(run_once(peer, cwd, env))
     return Row(work, mine, peer_name, theirs, goal)
 
 
@@ -145,33 +152,34 @@ def main() -> None:
         # loaded configs before each run (the parse tables stay, as on any machine lvscc ran on
         # before); a "re-check" row keeps them, as an editor or watch re-checking an unchanged
         # file does.
-        ENVIRONMENT["XDG_CACHE_HOME"] = str(work / "cache")
+        env = {**ENVIRONMENT, "XDG_CACHE_HOME": str(work / "cache")}
 
         def first() -> None:
-            for entry in (work / "cache").glob("lvscc/ir-*.pickle"):
-                entry.unlink()
+            forget_loaded_configs(work / "cache")
 
         (work / "small.conf").write_text(SMALL_KEEPALIVED)
         (work / "big.lvs").write_text(lvs(args.services, args.servers))
         (work / "big.conf").write_text(keepalived(args.services, args.servers))
         sample = str(REPO / "samples" / "guide-nat.lvs")
-        run_once([*lvscc, "check", sample], work)  # writes the parse tables, uncounted
+        run_once([*lvscc, "check", sample], work, env)  # writes the parse tables, uncounted
         small = [*lvscc, "check", sample]
         rows.append(paired("check samples/guide-nat.lvs, first check", small, "python3 -c pass",
-                           [sys.executable, "-c", "pass"], "<= 6x", args.runs, work, before=first))
-        run_once(small, work)  # the entry every re-check below finds
+                           [sys.executable, "-c", "pass"], "<= 6x", args.runs, work, env,
+                           before=first))
+        run_once(small, work, env)  # the entry every re-check below finds
         rows.append(paired("check samples/guide-nat.lvs, re-check", small, "python3 -c pass",
-                           [sys.executable, "-c", "pass"], "<= 6x", args.runs, work))
+                           [sys.executable, "-c", "pass"], "<= 6x", args.runs, work, env))
         rows.append(paired("check samples/guide-nat.lvs, first check", small, "keepalived -t (small file)",
-                           [keepalived_bin, "-t", "-f", "small.conf"], "(reference)", args.runs, work, before=first))
+                           [keepalived_bin, "-t", "-f", "small.conf"], "(reference)", args.runs, work, env,
+                           before=first))
         size = f"{args.services}x{args.servers}"
         big = [*lvscc, "check", "big.lvs"]
         peer = [keepalived_bin, "-t", "-f", "big.conf"]
         goal = "< 1.0x time, <= 1.5x memory"
-        rows.append(paired(f"check {size}, first check", big, "keepalived -t -f", peer, goal, args.runs, work,
+        rows.append(paired(f"check {size}, first check", big, "keepalived -t -f", peer, goal, args.runs, work, env,
                            before=first))
-        run_once(big, work)
-        rows.append(paired(f"check {size}, re-check", big, "keepalived -t -f", peer, goal, args.runs, work))
+        run_once(big, work, env)
+        rows.append(paired(f"check {size}, re-check", big, "keepalived -t -f", peer, goal, args.runs, work, env))
 
         def clear() -> None:
             shutil.rmtree(work / "out", ignore_errors=True)
@@ -180,9 +188,9 @@ def main() -> None:
         rows.append(paired(f"compile --backend ipvsadm {size}",
                            [*lvscc, "compile", "big.lvs", "-o", "out", "--backend", "ipvsadm", "-v"],
                            "its own check (both first checks)", big, "<= 1.2x", max(1, args.runs // 2), work,
-                           before=clear))
+                           env, before=clear))
         clear()
-        full = run_once([*lvscc, "compile", "big.lvs", "-o", "out", "-v"], work)
+        full = run_once([*lvscc, "compile", "big.lvs", "-o", "out", "-v"], work, env)
         files, megabytes = tree_files(work / "out")
     print(f"machine: {os.cpu_count()} cores, {os.uname().sysname} {os.uname().release}, "
           f"load average {os.getloadavg()[0]:.1f} at the end; memory {'by GNU time' if GNU_TIME else 'an upper bound'}; "

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -33,12 +34,13 @@ IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 CALLGRIND_TOTAL = re.compile(r"Collected : (\d+)")
 
 
-def paired(check: list[str], bare: list[str], runs: int) -> tuple[list[Sample], list[Sample]]:
+def paired(check: list[str], bare: list[str], runs: int,
+           env: Mapping[str, str]) -> tuple[list[Sample], list[Sample]]:
     ours: list[Sample] = []
     theirs: list[Sample] = []
     for _ in range(runs):
-        ours.append(run_once(check, REPO))
-        theirs.append(run_once(bare, REPO))
+        ours.append(run_once(check, REPO, env))
+        theirs.append(run_once(bare, REPO, env))
     return ours, theirs
 
 
@@ -51,11 +53,11 @@ def print_ratio(ours: list[Sample], theirs: list[Sample]) -> None:
     print(f"| peak memory | {mem:.1f} MiB | {bare_mem:.1f} MiB | {mem / bare_mem:.1f}x |")
 
 
-def import_times(check: list[str], runs: int) -> dict[str, tuple[float, float, int]]:
+def import_times(check: list[str], runs: int, env: Mapping[str, str]) -> dict[str, tuple[float, float, int]]:
     """module → (median self µs, median cumulative µs, nesting depth) over `runs` runs."""
     seen: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
     for _ in range(runs):
-        done = subprocess.run([check[0], "-X", "importtime", *check[1:]], cwd=REPO, env=ENVIRONMENT,
+        done = subprocess.run([check[0], "-X", "importtime", *check[1:]], cwd=REPO, env=env,
                               capture_output=True, text=True)
         for match in IMPORT_LINE.finditer(done.stderr):
             seen[match[4]].append((int(match[1]), int(match[2]), len(match[3]) // 2))
@@ -82,10 +84,10 @@ def print_imports(times: dict[str, tuple[float, float, int]], top: int) -> None:
         print(f"| {name} | {own / 1000:.1f} | {cumulative / 1000:.1f} |")
 
 
-def instructions(argv: list[str]) -> int:
+def instructions(argv: list[str], env: Mapping[str, str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         done = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/out", *argv],
-                              cwd=REPO, env=ENVIRONMENT, capture_output=True, text=True)
+                              cwd=REPO, env=env, capture_output=True, text=True)
         found = CALLGRIND_TOTAL.search(done.stderr)
         if done.returncode not in (0, 1) or found is None:
             raise SystemExit(f"valgrind {' '.join(argv)} failed:\n{done.stderr[-2000:]}")
@@ -100,19 +102,18 @@ def main() -> None:
     parser.add_argument("--callgrind", action="store_true", help="also count instructions under valgrind (slow)")
     parser.add_argument("--no-ir-cache", action="store_true", help="every check parses (LVSCC_NO_IR_CACHE=1)")
     args = parser.parse_args()
-    if args.no_ir_cache:
-        ENVIRONMENT["LVSCC_NO_IR_CACHE"] = "1"
+    env = {**ENVIRONMENT, "LVSCC_NO_IR_CACHE": "1"} if args.no_ir_cache else ENVIRONMENT
     check = [sys.executable, "-m", "lvscc", "check", args.file]
     bare = [sys.executable, "-c", "pass"]
-    run_once(check, REPO)  # writes byte code, the parse-table cache and the IR cache
-    ours, theirs = paired(check, bare, args.runs)
+    run_once(check, REPO, env)  # writes byte code, the parse-table cache and the IR cache
+    ours, theirs = paired(check, bare, args.runs, env)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
           f"`lvscc check {Path(args.file).name}` and `python -c pass`, median of {args.runs} paired runs\n")
     print_ratio(ours, theirs)
     if args.callgrind:
-        mine, base = instructions(check), instructions(bare)
+        mine, base = instructions(check, env), instructions(bare, env)
         print(f"| instructions (callgrind) | {mine / 1e6:.1f} M | {base / 1e6:.1f} M | {mine / base:.1f}x |")
-    print_imports(import_times(check, max(3, args.runs // 2)), args.top)
+    print_imports(import_times(check, max(3, args.runs // 2), env), args.top)
 
 
 if __name__ == "__main__":

@@ -9,15 +9,15 @@ import json
 import unicodedata
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable
 
 from lvscc import __version__
-from lvscc.catalogue import UnknownCode, catalogue, lookup
 from lvscc.diagnostics import Diagnostic, Severity
 from lvscc.model.span import Span
 
-if TYPE_CHECKING:  # rich is imported where text is styled: a clean check or JSON never needs it
-    from rich.text import Text
+# A line of text findings as (text, style) segments: plain output joins the texts, and rich (slow
+# to import) is loaded only to colour them.
+Line = list[tuple[str, str | None]]
 
 TAB = "    "
 STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold cyan"}
@@ -58,21 +58,17 @@ def _caret(line: str, span: Span) -> tuple[int, int]:
     return offset, max(_width(_printable(line[start:end])), 1)
 
 
-def _header(diagnostic: Diagnostic) -> Text:
-    from rich.text import Text
-
+def _header(diagnostic: Diagnostic) -> Line:
     span = diagnostic.span
     where = f"{span.file}:{span.line}:{span.column}: " if _located(span) else ""
-    return Text.assemble(
+    return [
         (where, "bold"),
         (f"{diagnostic.severity.value}[{diagnostic.code}]", STYLES[diagnostic.severity]),
         (f": {_printable(diagnostic.message)}", "bold"),  # a message quotes imported text: no raw escapes
-    )
+    ]
 
 
-def _snippet(diagnostic: Diagnostic, sources: dict[str, list[str]]) -> list[Text]:
-    from rich.text import Text
-
+def _snippet(diagnostic: Diagnostic, sources: dict[str, list[str]]) -> list[Line]:
     span = diagnostic.span
     lines = sources.get(span.file, [])
     if not _located(span) or span.line > len(lines):
@@ -82,19 +78,17 @@ def _snippet(diagnostic: Diagnostic, sources: dict[str, list[str]]) -> list[Text
     pad = " " * len(number)
     offset, width = _caret(line, span)
     return [
-        Text.assemble((f"{pad} |", GUTTER)),
-        Text.assemble((f"{number} | ", GUTTER), _printable(line)),
-        Text.assemble((f"{pad} | ", GUTTER), (" " * offset + "^" * width, STYLES[diagnostic.severity])),
+        [(f"{pad} |", GUTTER)],
+        [(f"{number} | ", GUTTER), (_printable(line), None)],
+        [(f"{pad} | ", GUTTER), (" " * offset + "^" * width, STYLES[diagnostic.severity])],
     ]
 
 
-def _one(diagnostic: Diagnostic, sources: dict[str, list[str]]) -> list[Text]:
-    from rich.text import Text
-
+def _one(diagnostic: Diagnostic, sources: dict[str, list[str]]) -> list[Line]:
     out = [_header(diagnostic), *_snippet(diagnostic, sources)]
     if diagnostic.hint:
         pad = " " * (len(str(diagnostic.span.line)) if _located(diagnostic.span) else 1)
-        out.append(Text.assemble((f"{pad} = ", GUTTER), ("hint", "bold"), f": {_printable(diagnostic.hint)}"))
+        out.append([(f"{pad} = ", GUTTER), ("hint", "bold"), (f": {_printable(diagnostic.hint)}", None)])
     return out
 
 
@@ -107,29 +101,37 @@ def summary(diagnostics: Iterable[Diagnostic]) -> str:
     return ", ".join(parts)
 
 
-def _to_ansi(text: Text) -> str:
+def _to_ansi(segments: Line) -> str:
+    """Styles attached to spans of text (rich's Text), so user text is never read as markup."""
     from rich.console import Console
+    from rich.text import Text
 
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=True, color_system="standard", width=1 << 16,
                       soft_wrap=True, highlight=False, markup=False, emoji=False)
-    console.print(text, end="")
+    console.print(Text.assemble(*segments), end="")
     return buffer.getvalue()
+
+
+def _joined(parts: list[Line], separator: str) -> Line:
+    joined: Line = []
+    for index, part in enumerate(parts):
+        if index:
+            joined.append((separator, None))
+        joined += part
+    return joined
 
 
 def render_text(diagnostics: list[Diagnostic], sources: dict[str, str], color: bool = False) -> str:
     """Compiler-style text (file:line:col: severity[CODE]: message, the source line with a
     caret, the hint), one blank line between diagnostics and a summary line at the end.
-    User text is never read as markup: styles are attached to Text spans."""
+    Plain text is the segments joined; rich is imported only to colour them."""
     if not diagnostics:
         return ""
-    from rich.text import Text
-
     lines = {name: text.splitlines() for name, text in sources.items()}  # once per file, not per finding
-    blocks = [Text("\n").join(_one(d, lines)) for d in diagnostics]
-    whole = Text("\n\n").join([*blocks, Text.assemble((summary(diagnostics), "bold"))])
-    whole.append("\n")
-    return _to_ansi(whole) if color else whole.plain
+    blocks = [_joined(_one(d, lines), "\n") for d in diagnostics]
+    whole = [*_joined([*blocks, [(summary(diagnostics), "bold")]], "\n\n"), ("\n", None)]
+    return _to_ansi(whole) if color else "".join(text for text, _ in whole)
 
 
 # ---- JSON ---------------------------------------------------------------------------------
@@ -159,6 +161,8 @@ def render_json(diagnostics: list[Diagnostic]) -> str:
 def _sarif_rule(code: str) -> dict[str, object]:
     """A code's reportingDescriptor, from its catalogue entry: a code without one (a new code
     not yet catalogued) still gets its id, so every result points at a rule."""
+    from lvscc.catalogue import UnknownCode, lookup
+
     try:
         entry = lookup(code)
     except UnknownCode:
@@ -202,7 +206,10 @@ def _sarif_result(diagnostic: Diagnostic, index: int) -> dict[str, object]:
 
 def render_sarif(diagnostics: list[Diagnostic]) -> str:
     """SARIF 2.1.0 with one run: the driver lists every code of the catalogue (and any other
-    code the diagnostics use), each result points at its rule and its source region."""
+    code the diagnostics use), each result points at its rule and its source region.
+    The catalogue (tomllib and its TOML) is read here only: text and JSON findings never need it."""
+    from lvscc.catalogue import catalogue
+
     known = list(catalogue())
     codes = known + sorted({d.code for d in diagnostics} - set(known))
     index = {code: i for i, code in enumerate(codes)}

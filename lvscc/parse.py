@@ -280,15 +280,14 @@ def _unclosed_brace(text: str) -> tuple[int, int] | None:
 
 
 def parse(text: str, file: str) -> tuple[Tree | None, list[Diagnostic]]:
-    """Parse one file. Returns the tree (None when there was any syntax error) and the errors."""
+    """Parse one file. Returns the tree (None when there was any syntax error) and the errors.
+    The scanner reads every file without a syntax error (lark's fast parser taking the statements
+    it does not know); it gives up only on one that has an error (lvscc/parse_scan.py), which the
+    recovering parser then reads once, whole, for every diagnostic."""
     from lvscc.parse_scan import scan
     scanned = scan(text)
     if scanned is not None:
         return scanned, []
-    try:
-        return fast_parser().parse(text), []
-    except Exception:  # noqa: BLE001 - whatever went wrong, the slow parser explains it
-        pass
     collect = _Collector(file, text, [])
     try:
         tree = parser().parse(text, on_error=collect.on_error)

@@ -21,7 +21,10 @@ REPO = Path(__file__).parents[1]
 SAMPLE = REPO / "samples" / "guide-nat.lvs"
 # Each costs tens of milliseconds to import, and `check` renders, probes and watches nothing.
 NOT_FOR_CHECK = ("jinja2", "rich", "pyroute2", "lvscc.render", "lvscc.importers", "lvscc.probes", "lvscc.watch",
-                 "lvscc.fmt", "lvscc.audit", "lvscc.plan")
+                 "lvscc.fmt", "lvscc.audit", "lvscc.plan", "lvscc.lower", "lvscc.model.state")
+# A file with findings (info LVS134): plain text on a pipe needs no rich either.
+_WITH_IR_CACHE = {k: v for k, v in os.environ.items() if k != "LVSCC_NO_IR_CACHE"}
+WITH_FINDINGS = REPO / "samples" / "guide-multiport.lvs"
 
 
 def _imported_by(argv: list[str], cache: Path) -> set[str]:
@@ -31,7 +34,7 @@ def _imported_by(argv: list[str], cache: Path) -> set[str]:
             "print(' '.join(sorted(sys.modules)))\n"
             "sys.exit(code)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120,
-                          env={**os.environ, "XDG_CACHE_HOME": str(cache)})
+                          env={**_WITH_IR_CACHE, "XDG_CACHE_HOME": str(cache)})
     assert done.returncode in (0, 1), done.stderr
     return set(done.stdout.split())
 
@@ -41,6 +44,20 @@ def test_check_imports_nothing_it_does_not_use(fmt: str, tmp_path: Path) -> None
     modules = _imported_by(["check", str(SAMPLE), "--format", fmt], tmp_path)
     assert "lvscc.pipeline" in modules  # the run did happen in this interpreter
     assert sorted(m for m in NOT_FOR_CHECK if m in modules) == []
+
+
+def test_plain_findings_import_no_rich(tmp_path: Path) -> None:
+    modules = _imported_by(["check", str(WITH_FINDINGS)], tmp_path)
+    assert "lvscc.diagnostic_report" in modules  # findings were printed
+    assert sorted(m for m in (*NOT_FOR_CHECK, "lvscc.catalogue", "tomllib") if m in modules) == []
+
+
+def test_a_recheck_of_an_unchanged_file_imports_no_lark(tmp_path: Path) -> None:
+    """The second check reads the IR cache: neither lark nor the scanner in front of it is loaded."""
+    first = _imported_by(["check", str(SAMPLE)], tmp_path)
+    again = _imported_by(["check", str(SAMPLE)], tmp_path)
+    assert "lark" in first
+    assert sorted(m for m in again if m.split(".")[0] == "lark" or m == "lvscc.parse_scan") == []
 
 
 def test_a_command_builds_the_same_parser_alone_as_in_the_whole(tmp_path: Path) -> None:

@@ -4,13 +4,13 @@ keepalived's, because ipvsadm's are what the kernel does when a field is left ou
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network, IPv6Address, IPv6Interface, IPv6Network
 from typing import Mapping
 
 from lvscc.model.span import NOWHERE, Span
-from lvscc.model.value import Value
+from lvscc.model.value import Value, value_class
 
 IPAddress = IPv4Address | IPv6Address
 IPInterface = IPv4Interface | IPv6Interface
@@ -78,7 +78,7 @@ class WeightPolicy(StrEnum):
     QUIESCE = "quiesce"  # default: 0 is reported as quiesced, other changes are drift
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class PortRange(Value):
     first: int
     last: int
@@ -87,7 +87,7 @@ class PortRange(Value):
         return str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Director(Value):
     role: str  # "primary" | "backup"
     public: IPAddress | None = None
@@ -97,7 +97,7 @@ class Director(Value):
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Heartbeat(Value):
     port: int = DEFAULT_HEARTBEAT_PORT
     interval: int = DEFAULT_HEARTBEAT_INTERVAL
@@ -106,21 +106,21 @@ class Heartbeat(Value):
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class SyncDaemon(Value):
     interface: str
     sync_id: int = 0
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Tunnel(Value):
     type: TunnelType = TunnelType.IPIP
     port: int | None = None  # gue only
     csum: str | None = None  # "csum" | "nocsum" | "remcsum"
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Forwarding(Value):
     method: Method = Method.DIRECT  # ipvsadm's default (-g)
     gateway: IPInterface | None = None  # NAT: floating address, the real servers' default route
@@ -132,7 +132,7 @@ class Forwarding(Value):
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Timeouts(Value):
     """IPVS connection timeouts in seconds; None leaves the kernel's value (ipvsadm --set 0)."""
 
@@ -142,7 +142,7 @@ class Timeouts(Value):
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class HealthCheck(Value):
     send: str | None = None
     expect: str | None = None
@@ -155,7 +155,7 @@ class HealthCheck(Value):
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class RealServer(Value):
     name: str
     address: IPAddress
@@ -170,7 +170,7 @@ class RealServer(Value):
     spans: Mapping[str, Span] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class MarkPorts(Value):
     """One protocol and the ports that carry a firewall mark."""
 
@@ -179,13 +179,13 @@ class MarkPorts(Value):
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Ftp(Value):
     passive: PortRange | None = None
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class VirtualService(Value):
     name: str
     vip: IPInterface | None = None
@@ -223,14 +223,14 @@ class VirtualService(Value):
         return addresses[0].version if addresses else 4
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Pool(Value):
     name: str
     servers: tuple[RealServer, ...]
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class AuditPolicy(Value):
     weight: WeightPolicy = WeightPolicy.QUIESCE
     scope: tuple[IPNetwork, ...] = ()  # extra networks lvscc owns beyond the declared VIPs
@@ -239,7 +239,7 @@ class AuditPolicy(Value):
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Config(Value):
     name: str
     directors: tuple[Director, ...] = ()

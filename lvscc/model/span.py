@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from lvscc.model.value import Value
+from lvscc.model.value import Value, value_class
 
 
-@dataclass(frozen=True, order=True, slots=True)
+@value_class(order=True)
 class Span(Value):
     file: str
     line: int

@@ -7,15 +7,15 @@ object came from (for comments and reports) and never takes part in comparison."
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from ipaddress import ip_network
 from typing import Iterable
 
 from lvscc.model.config import IPAddress, IPInterface, IPNetwork, Method, PortRange, Protocol, TunnelType
-from lvscc.model.value import Value
+from lvscc.model.value import Value, value_class
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Origin(Value):
     file: str
     line: int
@@ -38,7 +38,7 @@ def _origin() -> Origin | None:
     return field(default=None, compare=False, hash=False, repr=False)  # type: ignore[return-value]
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class IpvsDest(Value):
     address: IPAddress
     port: int
@@ -56,7 +56,7 @@ class IpvsDest(Value):
         return (self.address.version, self.address.packed, self.port)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class IpvsService(Value):
     """One IPVS virtual service: (protocol, address, port) or (family, fwmark)."""
 
@@ -88,7 +88,7 @@ class IpvsService(Value):
         return (self.fwmark, 10 if self.family == 6 else 2, proto, addr, self.port)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class IpvsTimeouts(Value):
     """ipvsadm --set tcp tcpfin udp; 0 leaves the kernel's value."""
 
@@ -97,7 +97,7 @@ class IpvsTimeouts(Value):
     udp: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class MarkRule(Value):
     """Mark packets to `destination` on the given ports with `fwmark` (mangle PREROUTING)."""
 
@@ -108,7 +108,7 @@ class MarkRule(Value):
     origin: Origin | None = _origin()
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class MasqueradeRule(Value):
     """nat POSTROUTING MASQUERADE of traffic from `source` (optionally one source port)."""
 
@@ -118,7 +118,7 @@ class MasqueradeRule(Value):
     origin: Origin | None = _origin()
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class RedirectRule(Value):
     """Real-server side of direct routing without a VIP: nat PREROUTING REDIRECT."""
 
@@ -134,7 +134,7 @@ class RedirectRule(Value):
         return None if self.port == 0 else PortRange(self.port, self.last or self.port)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class HelperRule(Value):
     """Attach conntrack helper `helper` to connections to `destination`:`port` (iptables raw
     PREROUTING `-j CT --helper`, nft `ct helper set`): kernels from 6.0 on never attach one by
@@ -147,7 +147,7 @@ class HelperRule(Value):
     origin: Origin | None = _origin()
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class IpvsSync(Value):
     """ipvsadm --start-daemon STATE --syncid ID --mcast-interface DEV."""
 
@@ -157,7 +157,7 @@ class IpvsSync(Value):
     origin: Origin | None = _origin()
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class ArpRule(Value):
     """arptables: drop ARP requests for the VIP, and rewrite the VIP as ARP sender to `real`."""
 
@@ -170,14 +170,14 @@ class ArpRule(Value):
     part: str = "pair"
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Sysctl(Value):
     key: str  # dotted form, e.g. "net.ipv4.conf.all.arp_ignore"
     value: str
     origin: Origin | None = _origin()
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Address(Value):
     interface: IPInterface
     device: str  # may be an alias label such as eth0:1
@@ -191,14 +191,14 @@ class Address(Value):
         return self.device.split(":", 1)[0]
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Route(Value):
     destination: str  # "default" or a CIDR
     gateway: IPAddress
     origin: Origin | None = _origin()
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class FallbackTunnel(Value):
     """The device a tunnel module creates as it loads, which takes encapsulated packets from any
     remote without configuration: what an IPVS tunneling real server decapsulates with."""
@@ -227,7 +227,7 @@ def fallback_tunnel(tunnel: TunnelType, outer: int, inner: int) -> FallbackTunne
                 if t.type is wanted and t.outer == outer and t.inner in (inner, None))
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class TunnelDevice(Value):
     """A real server's decapsulation device for IPVS tunneling (e.g. tunl0 for ipip)."""
 
@@ -242,7 +242,7 @@ class TunnelDevice(Value):
         return FALLBACK_TUNNELS[self.name]
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class HostState(Value):
     """Everything lvscc manages on one host, director or real server."""
 
@@ -268,7 +268,7 @@ class HostState(Value):
     foreign: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Intent(Value):
     cluster: str
     hosts: tuple[HostState, ...]

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import re
 from ipaddress import IPv4Network, IPv6Network, ip_network
+from typing import TYPE_CHECKING
 
 from lvscc.model.config import PortRange
-from lvscc.model.state import MarkRule, MasqueradeRule, RedirectRule
 from lvscc.syntax import Refused
+
+if TYPE_CHECKING:  # a check asks only for `identifier`: it never loads the kernel-state model
+    from lvscc.model.state import MarkRule, MasqueradeRule, RedirectRule
 
 FAMILIES = frozenset({"ip", "ip6", "inet", "arp", "bridge", "netdev"})
 # nft's scanner: a name starts with a letter, `_` or `.`, then letters, digits and `/-_.`;
@@ -83,6 +86,8 @@ def ports(ranges: tuple[PortRange, ...]) -> str:
 
 def rule(rule: MarkRule | MasqueradeRule | RedirectRule) -> tuple[str, str]:
     """(chain kind, rule statement) of one of our rules in nft syntax."""
+    from lvscc.model.state import MarkRule, MasqueradeRule, RedirectRule
+
     match rule:
         case MarkRule():
             match = f"{network(rule.destination, 'daddr')} {rule.protocol.value} dport {ports(rule.ports)}"
