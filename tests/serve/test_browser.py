@@ -32,6 +32,10 @@ def log_in(browser, server: Serve, password: str = PASSWORD) -> None:  # type: i
     browser.get(server.url + "/login")
     browser.find_element(By.ID, "password").send_keys(password)
     browser.find_element(By.ID, "login").click()
+    # the next browser.get() would abort the login still in flight (no session cookie, so the
+    # page asked for comes back as the login form): wait for the answer, welcome or refusal
+    wait_for(browser, lambda b: not b.current_url.endswith("/login") or b.find_elements(By.ID, "login-error"),
+             "the login answered")
 
 
 def verdict(browser, selector: str) -> str:  # type: ignore[no-untyped-def]
