@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import MISSING, Field, FrozenInstanceError
+from functools import cache
 from operator import attrgetter
 from typing import Any, Callable, TypeVar, dataclass_transform
 
@@ -119,6 +120,17 @@ def _init(cls: type, fields: dict[str, Field]) -> tuple[Callable[..., None], Cal
     return made  # type: ignore[return-value]
 
 
+@cache
+def _params(order: bool) -> object:
+    """The `__dataclass_params__` that `@dataclass(frozen=True, slots=True, order=order)` records,
+    taken from such a dataclass: what that record holds differs between Python versions (3.12
+    added match_args, kw_only, slots and weakref_slot to it)."""
+    @dataclasses.dataclass(frozen=True, slots=True, order=order)
+    class Template:
+        pass
+    return Template.__dataclass_params__  # type: ignore[attr-defined]
+
+
 @dataclass_transform(frozen_default=True)
 def value_class(cls: V | None = None, /, *, order: bool = False) -> Any:
     """`@dataclass(frozen=True, slots=True[, order=True])` for a direct subclass of Value whose
@@ -137,8 +149,7 @@ def value_class(cls: V | None = None, /, *, order: bool = False) -> Any:
             _compared=_getter([n for n, f in fields.items() if f.compare]),
             _hashed=_getter([n for n, f in fields.items() if (f.compare if f.hash is None else f.hash)]),
             __dataclass_fields__=fields,
-            __dataclass_params__=dataclasses._DataclassParams(  # type: ignore[attr-defined]
-                True, True, True, order, False, True),
+            __dataclass_params__=_params(order),
             __init__=init, __eq__=eq, **(ORDER if order else {}),
         )
         made: V = type(cls)(cls.__name__, cls.__bases__, body)
