@@ -106,6 +106,7 @@ EXPLAINS: dict[str, dict[str, frozenset[str]]] = {
         "the persistence engine": frozenset({"pe"}),
         "connection thresholds": frozenset({"upper", "lower"}),
         "real-server ports of a firewall-mark service": frozenset({"server"}),
+        "a sorry server kept in the table at weight 0": frozenset({"server"}),
     },
     "keepalived": {},
     "ipvsadm": {},
@@ -195,6 +196,16 @@ def test_piranha_generated(text: str) -> None:
 @given(config_text())
 def test_piranha_generated_beyond_its_limits(text: str) -> None:
     check_backend(_generated(text), "piranha", import_piranha)
+
+
+def test_piranha_leaves_out_an_inhibited_sorry_server_only_with_a_limit_naming_it() -> None:
+    """lvs.cf cannot keep a sorry server in the table at weight 0: the destination is gone after
+    the round trip, and the limit the backend reports must be the one that explains it (hypothesis
+    found this config in a clean-clone run)."""
+    check_backend(_generated(
+        "lvs hyp {\n  director primary { public 192.0.2.2 dev eth0  private 198.51.100.2 dev eth1 }\n"
+        "  forwarding direct\n  service s0 {\n    vip 192.0.2.10 dev eth0:1\n    tcp 53\n    scheduler rr\n"
+        "    sorry-server 198.51.100.250 inhibit\n    server rs20 198.51.100.20\n  }\n}\n"), "piranha", import_piranha)
 
 
 def test_piranha_limit_is_named_not_silent() -> None:
