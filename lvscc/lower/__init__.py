@@ -7,7 +7,7 @@ from __future__ import annotations
 from lvscc.lower.director import director_state, directors
 from lvscc.lower.realserver import real_server_names, real_server_states
 from lvscc.model.config import Config
-from lvscc.model.state import HostState, Intent
+from lvscc.model.state import HostState, Intent, host_to_run_for
 
 __all__ = ["lower", "lower_host"]
 
@@ -23,8 +23,7 @@ def lower_host(config: Config, name: str | None) -> HostState:
     """`lower(config).chosen(name)`, lowering that one host alone: an audit or `watch` compares
     one host, and lowering every real server of a 5000x20 cluster was most of a director's audit."""
     found = directors(config)
-    count = len(found) + len(real_server_names(config))
-    pick = name or (found[0].role if count == 1 else "primary")
+    pick = host_to_run_for(name, [*(d.role for d in found), *real_server_names(config)])
     director = next((d for d in found if d.role == pick), None)
     if director is not None:
         return director_state(config, director)

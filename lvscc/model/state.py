@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import field
 from ipaddress import ip_network
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from lvscc.model.config import IPAddress, IPInterface, IPNetwork, Method, PortRange, Protocol, TunnelType
 from lvscc.model.value import Value, value_class
@@ -283,11 +283,16 @@ class Intent(Value):
     def chosen(self, name: str | None) -> HostState:
         """The host a command runs for: NAME, else the only host, else `primary`."""
         names = [h.host for h in self.hosts]
-        pick = name or (names[0] if len(names) == 1 else "primary")
+        pick = host_to_run_for(name, names)
         try:
             return self.host(pick)
         except KeyError:
             raise LookupError(f"no host {pick!r} in {self.cluster}; hosts: {', '.join(names)}") from None
+
+
+def host_to_run_for(name: str | None, hosts: Sequence[str]) -> str:
+    """NAME, else the only host, else `primary` (lvscc.lower.lower_host picks by it too)."""
+    return name or (hosts[0] if len(hosts) == 1 else "primary")
 
 
 # --- canonical forms, shared by the probes and the auditor ---------------------------------
