@@ -54,16 +54,13 @@ def service_of(ipvs: IpvsService, config: Config) -> VirtualService:
     raise LookupError(f"no service lowers to {ipvs.key}")
 
 
-def real_servers(ipvs: IpvsService, svc: VirtualService) -> list[IpvsDest]:
-    """The table's destinations but the weight-0 sorry server of `sorry-server ... inhibit`,
-    which keepalived adds itself from `sorry_server_inhibit`."""
-    return [d for d in ipvs.dests if d.origin != sorry_origin(svc)]
-
-
-def inhibited_sorry(ipvs: IpvsService, svc: VirtualService) -> IpvsDest | None:
-    """That weight-0 sorry server: keepalived gives it the virtual server's lvs_method, so with
-    one the lvs_method written is the sorry server's (the service's), not the first server's."""
-    return next((d for d in ipvs.dests if d.origin == sorry_origin(svc)), None)
+def sorry_apart(ipvs: IpvsService, svc: VirtualService) -> tuple[list[IpvsDest], IpvsDest | None]:
+    """The table's real servers, and apart from them the weight-0 sorry server of `sorry-server
+    ... inhibit`, which keepalived adds itself from `sorry_server_inhibit` and gives the virtual
+    server's lvs_method (so with one, the lvs_method written is the service's, not the first
+    server's)."""
+    sorry = sorry_origin(svc)
+    return [d for d in ipvs.dests if d.origin != sorry], next((d for d in ipvs.dests if d.origin == sorry), None)
 
 
 @dataclass(frozen=True)
