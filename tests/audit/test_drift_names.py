@@ -60,7 +60,8 @@ def test_each_object_has_its_report_name(obj: object, name: str) -> None:
 
 
 def test_a_masquerade_by_source_port_without_a_protocol_names_the_port() -> None:
-    """An nft rule may match `th sport` without a protocol: its name still shows the port."""
+    """The iptables probe reads `--sport` without `-p` (a hand-written dump): its name still shows
+    the port."""
     name = describe(MasqueradeRule(ip_network("198.51.100.0/24"), None, 20))
     assert name.split() == ["masquerade", "from", "198.51.100.0/24", "sport", "20"]
 
