@@ -77,8 +77,9 @@ def describe(obj: object) -> str:
             ports = ",".join(str(p) for p in obj.ports)
             return f"mark rule fwmark {obj.fwmark} {obj.protocol.value} to {obj.destination} ports {ports}"
         case MasqueradeRule():
-            sport = f" {obj.protocol.value if obj.protocol else ''} sport {obj.sport}" if obj.sport else ""
-            return f"masquerade from {obj.source}{sport}"
+            protocol = [obj.protocol.value] if obj.protocol else []
+            sport = protocol + ["sport", str(obj.sport)] if obj.sport else []
+            return " ".join(["masquerade", "from", str(obj.source), *sport])
         case RedirectRule():
             return f"redirect {obj.protocol.value} {endpoint(obj.destination, obj.port)}"
         case HelperRule():
