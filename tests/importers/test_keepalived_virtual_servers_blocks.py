@@ -140,10 +140,15 @@ def test_an_address_without_a_port_is_a_port_0_service() -> None:
 
 
 def test_words_after_the_address_and_port_are_named_and_ignored_as_keepalived_does() -> None:
-    config, found = _read("virtual_server 192.0.2.10 80 extra words {\n  protocol TCP\n}\n")
-    assert _vips(config) == [("192.0.2.10", 80, None)]
-    assert _refusals(found) == [("LVS501", "`virtual_server` not translated: keepalived reads `192.0.2.10 80` "
-                                           "and ignores 'extra words', so does lvscc", 1)]
+    config, found = _read("virtual_server 192.0.2.10 80 extra words {\n  protocol TCP\n}\n"
+                          "virtual_server 192.0.2.11 80 inet {\n  protocol TCP\n}\n")
+    assert _vips(config) == [("192.0.2.10", 80, None), ("192.0.2.11", 80, None)]
+    assert _refusals(found) == [
+        ("LVS501", "`virtual_server` not translated: keepalived reads `192.0.2.10 80` and ignores 'extra words', "
+                   "so does lvscc", 1),
+        ("LVS501", "`virtual_server` not translated: keepalived reads `192.0.2.11 80` and ignores 'inet', "
+                   "so does lvscc", 4),
+    ]
 
 
 def test_a_virtual_server_without_a_readable_address_port_or_mark_makes_no_service() -> None:
