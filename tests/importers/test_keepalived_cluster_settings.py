@@ -152,6 +152,14 @@ def test_a_unicast_source_comes_before_a_multicast_one_and_a_bare_keyword_gives_
     assert config.directors[0].public == IPv4Address("198.51.100.2")
 
 
+def test_a_director_address_that_is_no_address_is_refused_where_it_is_written() -> None:
+    config, found = _read("vrrp_instance A {\n  state MASTER\n  unicast_src_ip 192.0.2.300\n  unicast_peer {\n"
+                          "    peer.example\n  }\n}\n")
+    assert [(d.role, d.public) for d in config.directors] == [("primary", None), ("backup", None)]
+    assert found == [("LVS502", "`unicast_src_ip`: '192.0.2.300' is not an IP address", 3),
+                     ("LVS502", "`peer.example`: 'peer.example' is not an IP address", 5)]
+
+
 def test_the_vrrp_advert_interval_is_the_heartbeat_and_three_missed_declare_the_peer_dead() -> None:
     config, _ = _read("vrrp_instance A {\n  interface eth0\n}\nvrrp_instance B {\n  advert_int 2\n}\n"
                       "vrrp_instance C {\n  advert_int 7\n}\n")

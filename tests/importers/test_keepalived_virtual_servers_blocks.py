@@ -195,12 +195,12 @@ def test_without_a_scheduler_or_method_a_service_is_wlc_and_nat() -> None:
 
 
 def test_an_unknown_scheduler_protocol_or_family_is_refused_and_the_default_kept() -> None:
-    config, found = _service("  lb_algo fastest\n  protocol icmp\n  ip_family inet5\n  lvs_sched\n  lb_kind XX\n")
+    config, found = _service("  lb_algo fastest first\n  protocol icmp\n  ip_family inet5\n  lvs_sched\n  lb_kind XX\n")
     service = config.services[0]
     assert (service.scheduler, service.protocol, service.forwarding) == ("wlc", Protocol.UDP, config.forwarding)
     assert service.forwarding.method is Method.NAT
     assert _refusals(found) == [
-        ("LVS502", "`lb_algo`: unknown value 'fastest'", 2),
+        ("LVS502", "`lb_algo`: unknown value 'fastest first'", 2),
         ("LVS502", "`protocol`: unknown value 'icmp'", 3),
         ("LVS502", "`ip_family`: unknown value 'inet5'", 4),
         ("LVS502", "`lvs_sched`: unknown value ''", 5),
@@ -239,6 +239,13 @@ def test_persistence_granularity_with_a_timeout_keeps_both_and_says_nothing() ->
     service = config.services[0]
     assert (service.persistence, service.persistence_mask) == (60, IPv4Address("255.255.255.0"))
     assert found == [("LVS504", NO_DEVICE.format("192.0.2.10"), 1)]
+
+
+def test_a_persistence_granularity_that_is_no_mask_or_prefix_is_refused() -> None:
+    config, found = _service("  protocol TCP\n  persistence_timeout 60\n  persistence_granularity 255.255.0\n")
+    assert (config.services[0].persistence, config.services[0].persistence_mask) == (60, None)
+    assert _refusals(found) == [("LVS502", "`persistence_granularity`: '255.255.0' is not a netmask or prefix "
+                                           "length", 4)]
 
 
 def test_persistence_engine_one_packet_and_scheduler_flags_are_kept() -> None:
