@@ -207,6 +207,16 @@ def test_a_vip_floats_on_its_label_before_its_dev_and_its_dev_before_the_instanc
         assert _vip(config) == (ip_interface("192.0.2.10/24"), device) and found == [], address
 
 
+def test_a_vip_without_a_device_floats_on_the_instances_interface_written_after_it() -> None:
+    """keepalived completes the instance before it places its addresses: the order of the lines
+    does not matter, and a VIP left without a device cannot be brought up."""
+    config, found = _read("vrrp_instance A {\n  virtual_ipaddress {\n    192.0.2.10/24\n    bogus\n  }\n"
+                          "  virtual_router_id 9\n  interface eth0\n}\n" + SERVICE)
+    assert _vip(config) == (ip_interface("192.0.2.10/24"), "eth0")
+    assert found == [("LVS502", "`bogus`: not an address", 4),
+                     ("LVS506", "`virtual_router_id` dropped: lvscc derives it from the cluster name", 6)]
+
+
 def test_an_excluded_vrrp_address_floats_a_vip_too() -> None:
     config, found = _read("vrrp_instance A {\n  virtual_ipaddress_excluded {\n    192.0.2.10/25 dev eth2\n  }\n}\n"
                           + SERVICE)

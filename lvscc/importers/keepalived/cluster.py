@@ -81,10 +81,10 @@ class Cluster:
 
     def vrrp_instance(self, block: Entry) -> None:
         fields: dict[str, Entry] = {}
+        addresses: list[Entry] = []
         for entry in block.body or ():
             if entry.key in ("virtual_ipaddress", "virtual_ipaddress_excluded"):
-                for line in entry.body or ():
-                    self.vrrp_address(line, fields.get("interface"))
+                addresses.extend(entry.body or ())
             elif entry.key in ("state", "interface", "advert_int", "unicast_src_ip", "mcast_src_ip",
                                "unicast_peer", "priority"):
                 fields[entry.key] = entry
@@ -92,6 +92,10 @@ class Cluster:
                 self.notes.dropped(entry, NO_EFFECT[entry.key])
             else:
                 self.notes.untranslated(entry, "no lvscc equivalent in a VRRP instance")
+        # keepalived gives an address without `dev` the instance's interface once the instance is
+        # read, wherever `interface` stands in it
+        for line in addresses:
+            self.vrrp_address(line, fields.get("interface"))
         self.instances.append((block, fields))
 
     def director_list(self) -> list[Director]:
