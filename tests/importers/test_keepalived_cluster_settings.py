@@ -35,7 +35,7 @@ def test_router_id_is_dropped_and_every_other_global_setting_named_untranslated(
 
 def test_the_sync_daemon_keeps_its_interface_and_id_and_names_the_options_lvscc_leaves_default() -> None:
     config, found = import_keepalived(
-        'global_defs {\n  lvs_sync_daemon "eth1" maxlen 1400 id 5 port 8848 inst VI_1 ttl 2 group 224.0.0.81\n}\n',
+        'global_defs {\n  lvs_sync_daemon "eth1" VI_1 maxlen 1400 id 5 port 8848 ttl 2 group 224.0.0.81\n}\n',
         "k.conf")
     assert config is not None
     assert config.sync_daemon == SyncDaemon("eth1", 5, Span("k.conf", 2, 3, 2, 18))
@@ -47,44 +47,83 @@ def test_the_sync_daemon_keeps_its_interface_and_id_and_names_the_options_lvscc_
 
 
 def test_the_sync_daemon_id_follows_the_instance_name() -> None:
-    """keepalived 2's form `lvs_sync_daemon IFACE INSTANCE id N`: the instance is skipped."""
+    """keepalived 2's form `lvs_sync_daemon IFACE INSTANCE id N`."""
     config, found = _read("global_defs {\n  lvs_sync_daemon eth1 VI_WEB id 12\n}\n")
     assert config.sync_daemon is not None and config.sync_daemon.sync_id == 12 and found == []
 
 
-def test_a_sync_daemon_on_an_interface_named_like_an_option_keeps_that_interface() -> None:
-    """The first word is the interface, whatever it is called: `id` there is no sync id."""
-    config, found = _read("global_defs {\n  lvs_sync_daemon id VI_1\n}\n")
+def test_a_sync_id_written_after_the_instance_without_id_is_read_as_keepalived_1_wrote_it() -> None:
+    config, found = _read('global_defs {\n  lvs_sync_daemon eth1 VI_WEB "12" ttl 3\n}\n')
+    assert config.sync_daemon is not None and config.sync_daemon.sync_id == 12
+    assert found == [("LVS501", "`lvs_sync_daemon` not translated: `ttl 3`: lvscc uses the sync daemon's defaults", 2)]
+
+
+def test_the_second_word_is_the_vrrp_instance_whatever_it_is_called() -> None:
+    """keepalived reads `lvs_sync_daemon IFACE INSTANCE ...`: an instance named `id` is no id."""
+    config, found = _read("global_defs {\n  lvs_sync_daemon id id id 7\n}\n")
     assert config.sync_daemon is not None
-    assert (config.sync_daemon.interface, config.sync_daemon.sync_id) == ("id", 0) and found == []
+    assert (config.sync_daemon.interface, config.sync_daemon.sync_id) == ("id", 7) and found == []
 
 
-def test_a_sync_daemon_without_an_id_or_with_a_bad_one_runs_with_id_0() -> None:
-    config, found = _read("global_defs {\n  lvs_sync_daemon eth1 VI_1\n}\n")
-    assert config.sync_daemon is not None and config.sync_daemon.sync_id == 0 and found == []
-    config, found = _read("global_defs {\n  lvs_sync_daemon eth1 id many\n}\n")
+def test_a_sync_daemon_without_an_id_takes_its_vrrp_instances_router_id_as_keepalived_does() -> None:
+    """Written as id 0, a backup running keepalived's id would drop every update of this master."""
+    instances = "vrrp_instance VI_0 {\n  virtual_router_id 9\n}\nvrrp_instance VI_1 {\n  virtual_router_id 51\n}\n"
+    config, _ = _read("global_defs {\n  lvs_sync_daemon eth1 VI_1\n}\n" + instances)
+    assert config.sync_daemon is not None and config.sync_daemon.sync_id == 51
+    config, found = _read("global_defs {\n  lvs_sync_daemon eth1 VI_1 id many\n}\n" + instances)
+    assert config.sync_daemon is not None and config.sync_daemon.sync_id == 51
+    assert found[0] == ("LVS502", "`lvs_sync_daemon`: expected a number, found 'many'", 2)
+
+
+def test_a_sync_daemon_without_an_id_or_a_router_id_to_take_says_it_writes_id_0() -> None:
+    for instances in ("", "vrrp_instance VI_2 {\n  virtual_router_id 9\n}\n", "vrrp_instance VI_1 {\n}\n"):
+        config, found = import_keepalived("global_defs {\n  lvs_sync_daemon eth1 VI_1\n}\n" + instances, "k.conf")
+        assert config is not None and config.sync_daemon is not None and config.sync_daemon.sync_id == 0
+        said = [(d.code, d.message, d.hint, d.span) for d in found if d.code == "LVS504"]
+        assert said == [("LVS504", "no sync id, and no virtual_router_id of a VRRP instance VI_1 to take it from: "
+                                   "written id 0", "write `id N`", Span("k.conf", 2, 3, 2, 18))], instances
+
+
+def test_an_unreadable_router_id_gives_the_sync_daemon_id_0() -> None:
+    config, found = _read("global_defs {\n  lvs_sync_daemon eth1 VI_1\n}\nvrrp_instance VI_1 {\n"
+                          "  virtual_router_id x\n}\n")
     assert config.sync_daemon is not None and config.sync_daemon.sync_id == 0
-    assert found == [("LVS502", "`lvs_sync_daemon`: expected a number, found 'many'", 2)]
+    assert ("LVS502", "`virtual_router_id`: expected a number, found 'x'", 5) in found
 
 
-def test_an_option_word_without_its_value_is_skipped_not_read_past_the_line() -> None:
-    config, found = _read("global_defs {\n  lvs_sync_daemon eth1 maxlen\n}\n")
-    assert config.sync_daemon == SyncDaemon("eth1", 0, Span("k.conf", 2, 3, 2, 18)) and found == []
-    config, found = _read("global_defs {\n  lvs_sync_daemon eth1 VI_1 id\n}\n")
-    assert config.sync_daemon is not None and config.sync_daemon.sync_id == 0 and found == []
+def test_an_option_without_its_value_or_an_unknown_word_is_refused_alone() -> None:
+    config, found = _read("global_defs {\n  lvs_sync_daemon eth1 VI_1 inst VI_2 id 4 maxlen\n}\n")
+    assert config.sync_daemon == SyncDaemon("eth1", 4, Span("k.conf", 2, 3, 2, 18))
+    assert found == [("LVS502", "`lvs_sync_daemon`: unknown option 'inst'", 2),
+                     ("LVS502", "`lvs_sync_daemon`: unknown option 'VI_2'", 2),
+                     ("LVS502", "`lvs_sync_daemon`: `maxlen` without a value", 2)]
+    config, found = _read("global_defs {\n  lvs_sync_daemon eth1 VI_1 id\n}\nvrrp_instance VI_1 {\n"
+                          "  virtual_router_id 3\n}\n")
+    assert config.sync_daemon is not None and config.sync_daemon.sync_id == 3
+    assert found[0] == ("LVS502", "`lvs_sync_daemon`: `id` without a value", 2)
 
 
-def test_a_sync_daemon_without_an_interface_is_refused() -> None:
-    config, found = _read("global_defs {\n  lvs_sync_daemon\n}\n")
-    assert config.sync_daemon is None
-    assert found == [("LVS502", "`lvs_sync_daemon`: needs an interface", 2)]
+def test_a_sync_daemon_without_an_interface_and_an_instance_is_refused() -> None:
+    for words in ("", " eth1"):
+        config, found = _read(f"global_defs {{\n  lvs_sync_daemon{words}\n}}\n")
+        assert config.sync_daemon is None
+        assert found == [("LVS502", "`lvs_sync_daemon`: needs an interface and a VRRP instance", 2)]
 
 
-def test_lvs_timeouts_are_read_by_name_and_an_unknown_one_is_refused() -> None:
-    config, found = import_keepalived("global_defs {\n  lvs_timeouts udp 30 bogus 5 tcpfin 60\n}\n", "k.conf")
+def test_a_second_sync_daemon_is_refused_and_the_first_kept_as_keepalived_does() -> None:
+    config, found = _read("global_defs {\n  lvs_sync_daemon eth1 VI_1 id 1\n  lvs_sync_daemon eth2 VI_1 id 2\n}\n")
+    assert config.sync_daemon == SyncDaemon("eth1", 1, Span("k.conf", 2, 3, 2, 18))
+    assert found == [("LVS502", "`lvs_sync_daemon`: a second sync daemon: keepalived keeps the first, so does "
+                                "lvscc", 3)]
+
+
+def test_lvs_timeouts_are_read_by_name_word_by_word_as_keepalived_reads_them() -> None:
+    """An unknown word is skipped alone: the timeouts after it are still read."""
+    config, found = import_keepalived('global_defs {\n  lvs_timeouts udp 30 bogus "tcpfin" 60 tcp\n}\n', "k.conf")
     assert config is not None
     assert config.timeouts == Timeouts(tcp=None, tcpfin=60, udp=30, span=Span("k.conf", 2, 3, 2, 15))
-    assert _said(found) == [("LVS502", "`lvs_timeouts`: unknown timeout 'bogus'", Span("k.conf", 2, 3, 2, 15))]
+    assert _said(found) == [("LVS502", "`lvs_timeouts`: unknown timeout 'bogus'", Span("k.conf", 2, 3, 2, 15)),
+                            ("LVS502", "`lvs_timeouts`: `tcp` without a value", Span("k.conf", 2, 3, 2, 15))]
 
 
 def test_lvs_timeouts_with_no_readable_value_leave_the_kernel_defaults() -> None:
