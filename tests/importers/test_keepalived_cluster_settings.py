@@ -58,11 +58,21 @@ def test_a_sync_id_written_after_the_instance_without_id_is_read_as_keepalived_1
     assert found == [("LVS501", "`lvs_sync_daemon` not translated: `ttl 3`: lvscc uses the sync daemon's defaults", 2)]
 
 
-def test_the_second_word_is_the_vrrp_instance_whatever_it_is_called() -> None:
-    """keepalived reads `lvs_sync_daemon IFACE INSTANCE ...`: an instance named `id` is no id."""
-    config, found = _read("global_defs {\n  lvs_sync_daemon id id id 7\n}\n")
-    assert config.sync_daemon is not None
-    assert (config.sync_daemon.interface, config.sync_daemon.sync_id) == ("id", 7) and found == []
+def test_the_vrrp_instance_may_follow_inst_or_be_left_out() -> None:
+    """keepalived 2.2: `lvs_sync_daemon IFACE [[inst] INSTANCE] [id N] ...`."""
+    instance = "vrrp_instance VI_1 {\n  virtual_router_id 51\n}\n"
+    config, found = _read("global_defs {\n  lvs_sync_daemon eth1 inst VI_1\n}\n" + instance)
+    assert config.sync_daemon is not None and config.sync_daemon.sync_id == 51
+    assert found == [("LVS506", "`virtual_router_id` dropped: lvscc derives it from the cluster name", 5)]
+    config, found = _read("global_defs {\n  lvs_sync_daemon eth1 id 7 ttl 2\n}\n" + instance)
+    assert config.sync_daemon == SyncDaemon("eth1", 7, Span("k.conf", 2, 3, 2, 18))
+    assert found[0] == ("LVS501", "`lvs_sync_daemon` not translated: `ttl 2`: lvscc uses the sync daemon's defaults", 2)
+
+
+def test_a_sync_daemon_of_no_vrrp_instance_without_an_id_runs_with_id_0_as_keepalived_starts_it() -> None:
+    config, found = _read("global_defs {\n  lvs_sync_daemon eth1\n}\nvrrp_instance VI_1 {\n  virtual_router_id 51\n}\n")
+    assert config.sync_daemon == SyncDaemon("eth1", 0, Span("k.conf", 2, 3, 2, 18))
+    assert [f[0] for f in found] == ["LVS506"]
 
 
 def test_a_sync_daemon_without_an_id_takes_its_vrrp_instances_router_id_as_keepalived_does() -> None:
@@ -103,11 +113,10 @@ def test_an_option_without_its_value_or_an_unknown_word_is_refused_alone() -> No
     assert found[0] == ("LVS502", "`lvs_sync_daemon`: `id` without a value", 2)
 
 
-def test_a_sync_daemon_without_an_interface_and_an_instance_is_refused() -> None:
-    for words in ("", " eth1"):
-        config, found = _read(f"global_defs {{\n  lvs_sync_daemon{words}\n}}\n")
-        assert config.sync_daemon is None
-        assert found == [("LVS502", "`lvs_sync_daemon`: needs an interface and a VRRP instance", 2)]
+def test_a_sync_daemon_without_an_interface_is_refused() -> None:
+    config, found = _read("global_defs {\n  lvs_sync_daemon\n}\n")
+    assert config.sync_daemon is None
+    assert found == [("LVS502", "`lvs_sync_daemon`: needs an interface", 2)]
 
 
 def test_a_second_sync_daemon_is_refused_and_the_first_kept_as_keepalived_does() -> None:

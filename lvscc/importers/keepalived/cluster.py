@@ -41,7 +41,7 @@ class Cluster:
         self.instances: list[tuple[Entry, dict[str, Entry]]] = []
         self.heartbeat: Heartbeat | None = None
         self.sync: SyncDaemon | None = None
-        self.sync_request: tuple[Entry, str, str, int | None] | None = None  # interface, instance, id
+        self.sync_request: tuple[Entry, str, str | None, int | None] | None = None  # interface, instance, id
         self.timeouts: Timeouts | None = None
 
     def global_defs(self, block: Entry) -> None:
@@ -56,24 +56,28 @@ class Cluster:
                 self.notes.untranslated(entry, "no lvscc equivalent")
 
     def sync_daemon(self, entry: Entry) -> None:
-        """`lvs_sync_daemon IFACE INSTANCE [id N] [OPTION VALUE]...` as keepalived 2 reads it; the
-        id may follow INSTANCE without `id`, as keepalived 1 wrote it."""
-        args = [plain(a) for a in entry.args]
+        """`lvs_sync_daemon IFACE [[inst] INSTANCE] [id N] [OPTION VALUE]...` (keepalived.conf(5)
+        of 2.2); the id may follow INSTANCE without `id`, as keepalived 1 wrote it."""
         if self.sync_request is not None:
             self.notes.malformed(entry, "a second sync daemon: keepalived keeps the first, so does lvscc")
             return
-        if len(args) < 2:
-            self.notes.malformed(entry, "needs an interface and a VRRP instance")
+        args = [plain(a) for a in entry.args]
+        if not args:
+            self.notes.malformed(entry, "needs an interface")
             return
-        sync_id, start = None, 2
-        if len(args) > 2 and args[2][:1].isdigit():
-            sync_id, start = self.values.number(entry, word=args[2]), 3
+        instance, start, sync_id = None, 1, None
+        if args[1:2] == ["inst"] and len(args) > 2:
+            instance, start = args[2], 3
+        elif len(args) > 1 and args[1] not in SYNC_OPTIONS:
+            instance, start = args[1], 2
+        if instance is not None and args[start:] and args[start][:1].isdigit():
+            sync_id, start = self.values.number(entry, word=args[start]), start + 1
         for word, value in self.options(entry, args[start:], SYNC_OPTIONS, "option"):
             if word == "id":
                 sync_id = self.values.number(entry, word=value)
             else:
                 self.notes.untranslated(entry, f"`{word} {value}`: lvscc uses the sync daemon's defaults")
-        self.sync_request = (entry, args[0], args[1], sync_id)
+        self.sync_request = (entry, args[0], instance, sync_id)
 
     def settled_sync(self) -> SyncDaemon | None:
         """The sync daemon once the VRRP instances are read: without an id (or with a bad one)
@@ -81,13 +85,13 @@ class Cluster:
         if self.sync_request is None:
             return None
         entry, interface, instance, sync_id = self.sync_request
-        if sync_id is None:
+        if sync_id is None and instance is not None:
             router_id = next((f.get("virtual_router_id") for block, f in self.instances
                               if [plain(a) for a in block.args] == [instance]), None)
             sync_id = self.values.number(router_id) if router_id is not None else None
-        if sync_id is None:
-            self.notes.assumed(entry.span, f"no sync id, and no virtual_router_id of a VRRP instance {instance} to "
-                                           "take it from: written id 0", "write `id N`")
+            if sync_id is None:
+                self.notes.assumed(entry.span, f"no sync id, and no virtual_router_id of a VRRP instance {instance} to "
+                                               "take it from: written id 0", "write `id N`")
         return SyncDaemon(interface, sync_id or 0, entry.span)
 
     def lvs_timeouts(self, entry: Entry) -> None:
