@@ -122,8 +122,7 @@ def test_a_sync_daemon_without_an_interface_is_refused() -> None:
 def test_a_second_sync_daemon_is_refused_and_the_first_kept_as_keepalived_does() -> None:
     config, found = _read("global_defs {\n  lvs_sync_daemon eth1 VI_1 id 1\n  lvs_sync_daemon eth2 VI_1 id 2\n}\n")
     assert config.sync_daemon == SyncDaemon("eth1", 1, Span("k.conf", 2, 3, 2, 18))
-    assert found == [("LVS502", "`lvs_sync_daemon`: a second sync daemon: keepalived keeps the first, so does "
-                                "lvscc", 3)]
+    assert found == [("LVS505", "a second lvs_sync_daemon: keepalived keeps the first, so does lvscc", 3)]
 
 
 def test_lvs_timeouts_are_read_by_name_word_by_word_as_keepalived_reads_them() -> None:

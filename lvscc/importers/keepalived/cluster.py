@@ -59,7 +59,7 @@ class Cluster:
         """`lvs_sync_daemon IFACE [[inst] INSTANCE] [id N] [OPTION VALUE]...` (keepalived.conf(5)
         of 2.2); the id may follow INSTANCE without `id`, as keepalived 1 wrote it."""
         if self.sync_request is not None:
-            self.notes.malformed(entry, "a second sync daemon: keepalived keeps the first, so does lvscc")
+            self.notes.conflict(entry.span, "a second lvs_sync_daemon: keepalived keeps the first, so does lvscc")
             return
         args = [plain(a) for a in entry.args]
         if not args:
