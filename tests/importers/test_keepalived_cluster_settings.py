@@ -69,6 +69,28 @@ def test_the_vrrp_instance_may_follow_inst_or_be_left_out() -> None:
     assert found[0] == ("LVS501", "`lvs_sync_daemon` not translated: `ttl 2`: lvscc uses the sync daemon's defaults", 2)
 
 
+def test_the_words_after_inst_instance_are_options() -> None:
+    config, found = _read("global_defs {\n  lvs_sync_daemon eth1 inst VI_1 ttl 2\n}\n"
+                          "vrrp_instance VI_1 {\n  virtual_router_id 51\n}\n")
+    assert config.sync_daemon is not None and config.sync_daemon.sync_id == 51
+    assert found[0] == ("LVS501", "`lvs_sync_daemon` not translated: `ttl 2`: lvscc uses the sync daemon's defaults", 2)
+
+
+def test_a_lone_inst_is_the_instances_name() -> None:
+    config, found = _read("global_defs {\n  lvs_sync_daemon eth1 inst\n}\n")
+    assert config.sync_daemon is not None and config.sync_daemon.interface == "eth1"
+    assert found == [("LVS504", "no sync id, and no virtual_router_id of a VRRP instance inst to take it from: "
+                                "written id 0", 2)]
+
+
+def test_a_word_after_the_instance_that_is_no_option_is_read_as_the_id_as_keepalived_reads_it() -> None:
+    """keepalived 2.2.7: `lvs_sync_daemon lo VI_1 bogus` says "invalid number 'bogus'"."""
+    config, found = _read("global_defs {\n  lvs_sync_daemon eth1 VI_1 5s\n}\nvrrp_instance VI_1 {\n"
+                          "  virtual_router_id 51\n}\n")
+    assert config.sync_daemon is not None and config.sync_daemon.sync_id == 51
+    assert found[0] == ("LVS502", "`lvs_sync_daemon`: expected a number, found '5s'", 2)
+
+
 def test_a_sync_daemon_of_no_vrrp_instance_without_an_id_runs_with_id_0_as_keepalived_starts_it() -> None:
     config, found = _read("global_defs {\n  lvs_sync_daemon eth1\n}\nvrrp_instance VI_1 {\n  virtual_router_id 51\n}\n")
     assert config.sync_daemon == SyncDaemon("eth1", 0, Span("k.conf", 2, 3, 2, 18))
@@ -102,7 +124,7 @@ def test_an_unreadable_router_id_gives_the_sync_daemon_id_0() -> None:
 
 
 def test_an_option_without_its_value_or_an_unknown_word_is_refused_alone() -> None:
-    config, found = _read("global_defs {\n  lvs_sync_daemon eth1 VI_1 inst VI_2 id 4 maxlen\n}\n")
+    config, found = _read("global_defs {\n  lvs_sync_daemon eth1 VI_1 id 4 inst VI_2 maxlen\n}\n")
     assert config.sync_daemon == SyncDaemon("eth1", 4, Span("k.conf", 2, 3, 2, 18))
     assert found == [("LVS502", "`lvs_sync_daemon`: unknown option 'inst'", 2),
                      ("LVS502", "`lvs_sync_daemon`: unknown option 'VI_2'", 2),

@@ -57,7 +57,7 @@ class Cluster:
 
     def sync_daemon(self, entry: Entry) -> None:
         """`lvs_sync_daemon IFACE [[inst] INSTANCE] [id N] [OPTION VALUE]...` (keepalived.conf(5)
-        of 2.2); the id may follow INSTANCE without `id`, as keepalived 1 wrote it."""
+        of 2.2); a word after INSTANCE that is no option is the id, as keepalived 1 wrote it."""
         if self.sync_request is not None:
             self.notes.conflict(entry.span, "a second lvs_sync_daemon: keepalived keeps the first, so does lvscc")
             return
@@ -70,7 +70,7 @@ class Cluster:
             instance, start = args[2], 3
         elif len(args) > 1 and args[1] not in SYNC_OPTIONS:
             instance, start = args[1], 2
-        if instance is not None and args[start:] and args[start][:1].isdigit():
+        if instance is not None and args[start:] and args[start] not in SYNC_OPTIONS:
             sync_id, start = self.values.number(entry, word=args[start]), start + 1
         for word, value in self.options(entry, args[start:], SYNC_OPTIONS, "option"):
             if word == "id":
