@@ -46,99 +46,90 @@ def test_the_sync_daemon_keeps_its_interface_and_id_and_names_the_options_lvscc_
     ]
 
 
+VI_1 = "vrrp_instance VI_1 {\n  virtual_router_id 51\n}\n"
+SYNC_PLACE = Span("k.conf", 2, 3, 2, 18)
+
+
+def _sync(words: str, instances: str = "") -> tuple[SyncDaemon | None, list[tuple[str, str, int]]]:
+    """`lvs_sync_daemon WORDS` in global_defs (line 2), then INSTANCES."""
+    config, found = _read(f"global_defs {{\n  lvs_sync_daemon {words}\n}}\n{instances}")
+    return config.sync_daemon, found
+
+
+def _default(option: str) -> tuple[str, str, int]:
+    return ("LVS501", f"`lvs_sync_daemon` not translated: `{option}`: lvscc uses the sync daemon's defaults", 2)
+
+
+def _refused(why: str) -> tuple[str, str, int]:
+    return ("LVS502", f"`lvs_sync_daemon`: {why}", 2)
+
+
 def test_the_sync_daemon_id_follows_the_instance_name() -> None:
     """keepalived 2's form `lvs_sync_daemon IFACE INSTANCE id N`."""
-    config, found = _read("global_defs {\n  lvs_sync_daemon eth1 VI_WEB id 12\n}\n")
-    assert config.sync_daemon is not None and config.sync_daemon.sync_id == 12 and found == []
+    assert _sync("eth1 VI_WEB id 12") == (SyncDaemon("eth1", 12, SYNC_PLACE), [])
 
 
 def test_a_sync_id_written_after_the_instance_without_id_is_read_as_keepalived_1_wrote_it() -> None:
-    config, found = _read('global_defs {\n  lvs_sync_daemon eth1 VI_WEB "12" ttl 3\n}\n')
-    assert config.sync_daemon is not None and config.sync_daemon.sync_id == 12
-    assert found == [("LVS501", "`lvs_sync_daemon` not translated: `ttl 3`: lvscc uses the sync daemon's defaults", 2)]
+    assert _sync('eth1 VI_WEB "12" ttl 3') == (SyncDaemon("eth1", 12, SYNC_PLACE), [_default("ttl 3")])
 
 
 def test_the_vrrp_instance_may_follow_inst_or_be_left_out() -> None:
-    """keepalived 2.2: `lvs_sync_daemon IFACE [[inst] INSTANCE] [id N] ...`."""
-    instance = "vrrp_instance VI_1 {\n  virtual_router_id 51\n}\n"
-    config, found = _read("global_defs {\n  lvs_sync_daemon eth1 inst VI_1\n}\n" + instance)
-    assert config.sync_daemon is not None and config.sync_daemon.sync_id == 51
-    assert found == [("LVS506", "`virtual_router_id` dropped: lvscc derives it from the cluster name", 5)]
-    config, found = _read("global_defs {\n  lvs_sync_daemon eth1 id 7 ttl 2\n}\n" + instance)
-    assert config.sync_daemon == SyncDaemon("eth1", 7, Span("k.conf", 2, 3, 2, 18))
-    assert found[0] == ("LVS501", "`lvs_sync_daemon` not translated: `ttl 2`: lvscc uses the sync daemon's defaults", 2)
-
-
-def test_the_words_after_inst_instance_are_options() -> None:
-    config, found = _read("global_defs {\n  lvs_sync_daemon eth1 inst VI_1 ttl 2\n}\n"
-                          "vrrp_instance VI_1 {\n  virtual_router_id 51\n}\n")
-    assert config.sync_daemon is not None and config.sync_daemon.sync_id == 51
-    assert found[0] == ("LVS501", "`lvs_sync_daemon` not translated: `ttl 2`: lvscc uses the sync daemon's defaults", 2)
+    """keepalived 2.2: `lvs_sync_daemon IFACE [[inst] INSTANCE] [id N] ...`; the words after
+    `inst INSTANCE` are options."""
+    dropped = ("LVS506", "`virtual_router_id` dropped: lvscc derives it from the cluster name", 5)
+    assert _sync("eth1 inst VI_1", VI_1) == (SyncDaemon("eth1", 51, SYNC_PLACE), [dropped])
+    assert _sync("eth1 inst VI_1 ttl 2", VI_1) == (SyncDaemon("eth1", 51, SYNC_PLACE), [_default("ttl 2"), dropped])
+    assert _sync("eth1 id 7 ttl 2", VI_1) == (SyncDaemon("eth1", 7, SYNC_PLACE), [_default("ttl 2"), dropped])
 
 
 def test_a_lone_inst_is_the_instances_name() -> None:
-    config, found = _read("global_defs {\n  lvs_sync_daemon eth1 inst\n}\n")
-    assert config.sync_daemon is not None and config.sync_daemon.interface == "eth1"
-    assert found == [("LVS504", "no sync id, and no virtual_router_id of a VRRP instance inst to take it from: "
-                                "written id 0", 2)]
+    assert _sync("eth1 inst") == (SyncDaemon("eth1", 0, SYNC_PLACE), [
+        ("LVS504", "no sync id, and no virtual_router_id of a VRRP instance inst to take it from: written id 0", 2)])
 
 
 def test_a_word_after_the_instance_that_is_no_option_is_read_as_the_id_as_keepalived_reads_it() -> None:
     """keepalived 2.2.7: `lvs_sync_daemon lo VI_1 bogus` says "invalid number 'bogus'"."""
-    config, found = _read("global_defs {\n  lvs_sync_daemon eth1 VI_1 5s\n}\nvrrp_instance VI_1 {\n"
-                          "  virtual_router_id 51\n}\n")
-    assert config.sync_daemon is not None and config.sync_daemon.sync_id == 51
-    assert found[0] == ("LVS502", "`lvs_sync_daemon`: expected a number, found '5s'", 2)
+    daemon, found = _sync("eth1 VI_1 5s", VI_1)
+    assert daemon == SyncDaemon("eth1", 51, SYNC_PLACE) and found[0] == _refused("expected a number, found '5s'")
 
 
 def test_a_sync_daemon_of_no_vrrp_instance_without_an_id_runs_with_id_0_as_keepalived_starts_it() -> None:
-    config, found = _read("global_defs {\n  lvs_sync_daemon eth1\n}\nvrrp_instance VI_1 {\n  virtual_router_id 51\n}\n")
-    assert config.sync_daemon == SyncDaemon("eth1", 0, Span("k.conf", 2, 3, 2, 18))
-    assert [f[0] for f in found] == ["LVS506"]
+    daemon, found = _sync("eth1", VI_1)
+    assert daemon == SyncDaemon("eth1", 0, SYNC_PLACE) and [f[0] for f in found] == ["LVS506"]
 
 
 def test_a_sync_daemon_without_an_id_takes_its_vrrp_instances_router_id_as_keepalived_does() -> None:
     """Written as id 0, a backup running keepalived's id would drop every update of this master."""
-    instances = "vrrp_instance VI_0 {\n  virtual_router_id 9\n}\nvrrp_instance VI_1 {\n  virtual_router_id 51\n}\n"
-    config, _ = _read("global_defs {\n  lvs_sync_daemon eth1 VI_1\n}\n" + instances)
-    assert config.sync_daemon is not None and config.sync_daemon.sync_id == 51
-    config, found = _read("global_defs {\n  lvs_sync_daemon eth1 VI_1 id many\n}\n" + instances)
-    assert config.sync_daemon is not None and config.sync_daemon.sync_id == 51
-    assert found[0] == ("LVS502", "`lvs_sync_daemon`: expected a number, found 'many'", 2)
+    instances = "vrrp_instance VI_0 {\n  virtual_router_id 9\n}\n" + VI_1
+    assert _sync("eth1 VI_1", instances)[0] == SyncDaemon("eth1", 51, SYNC_PLACE)
+    daemon, found = _sync("eth1 VI_1 id many", instances)
+    assert daemon == SyncDaemon("eth1", 51, SYNC_PLACE) and found[0] == _refused("expected a number, found 'many'")
 
 
 def test_a_sync_daemon_without_an_id_or_a_router_id_to_take_says_it_writes_id_0() -> None:
     for instances in ("", "vrrp_instance VI_2 {\n  virtual_router_id 9\n}\n", "vrrp_instance VI_1 {\n}\n"):
         config, found = import_keepalived("global_defs {\n  lvs_sync_daemon eth1 VI_1\n}\n" + instances, "k.conf")
-        assert config is not None and config.sync_daemon is not None and config.sync_daemon.sync_id == 0
+        assert config is not None and config.sync_daemon == SyncDaemon("eth1", 0, SYNC_PLACE)
         said = [(d.code, d.message, d.hint, d.span) for d in found if d.code == "LVS504"]
         assert said == [("LVS504", "no sync id, and no virtual_router_id of a VRRP instance VI_1 to take it from: "
-                                   "written id 0", "write `id N`", Span("k.conf", 2, 3, 2, 18))], instances
+                                   "written id 0", "write `id N`", SYNC_PLACE)], instances
 
 
 def test_an_unreadable_router_id_gives_the_sync_daemon_id_0() -> None:
-    config, found = _read("global_defs {\n  lvs_sync_daemon eth1 VI_1\n}\nvrrp_instance VI_1 {\n"
-                          "  virtual_router_id x\n}\n")
-    assert config.sync_daemon is not None and config.sync_daemon.sync_id == 0
+    daemon, found = _sync("eth1 VI_1", "vrrp_instance VI_1 {\n  virtual_router_id x\n}\n")
+    assert daemon == SyncDaemon("eth1", 0, SYNC_PLACE)
     assert ("LVS502", "`virtual_router_id`: expected a number, found 'x'", 5) in found
 
 
 def test_an_option_without_its_value_or_an_unknown_word_is_refused_alone() -> None:
-    config, found = _read("global_defs {\n  lvs_sync_daemon eth1 VI_1 id 4 inst VI_2 maxlen\n}\n")
-    assert config.sync_daemon == SyncDaemon("eth1", 4, Span("k.conf", 2, 3, 2, 18))
-    assert found == [("LVS502", "`lvs_sync_daemon`: unknown option 'inst'", 2),
-                     ("LVS502", "`lvs_sync_daemon`: unknown option 'VI_2'", 2),
-                     ("LVS502", "`lvs_sync_daemon`: `maxlen` without a value", 2)]
-    config, found = _read("global_defs {\n  lvs_sync_daemon eth1 VI_1 id\n}\nvrrp_instance VI_1 {\n"
-                          "  virtual_router_id 3\n}\n")
-    assert config.sync_daemon is not None and config.sync_daemon.sync_id == 3
-    assert found[0] == ("LVS502", "`lvs_sync_daemon`: `id` without a value", 2)
+    assert _sync("eth1 VI_1 id 4 inst VI_2 maxlen") == (SyncDaemon("eth1", 4, SYNC_PLACE), [
+        _refused("unknown option 'inst'"), _refused("unknown option 'VI_2'"), _refused("`maxlen` without a value")])
+    daemon, found = _sync("eth1 VI_1 id", VI_1)
+    assert daemon == SyncDaemon("eth1", 51, SYNC_PLACE) and found[0] == _refused("`id` without a value")
 
 
 def test_a_sync_daemon_without_an_interface_is_refused() -> None:
-    config, found = _read("global_defs {\n  lvs_sync_daemon\n}\n")
-    assert config.sync_daemon is None
-    assert found == [("LVS502", "`lvs_sync_daemon`: needs an interface", 2)]
+    assert _sync("") == (None, [_refused("needs an interface")])
 
 
 def test_a_second_sync_daemon_is_refused_and_the_first_kept_as_keepalived_does() -> None:
