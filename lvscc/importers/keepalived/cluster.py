@@ -4,6 +4,7 @@ float the VIPs and the NAT gateway)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from ipaddress import ip_interface
 
@@ -26,6 +27,8 @@ NO_EFFECT = {
     "router_id": "lvscc names routers itself",
     "virtual_router_id": "lvscc derives it from the cluster name",
 }
+# lvs_sync_daemon's options that take a value
+SYNC_OPTIONS = ("id", "maxlen", "port", "ttl", "group")
 # a VRRP address: the address with its prefix, its device, and the line that floats it
 Vip = tuple[IPInterface, str | None, Entry]
 
@@ -38,6 +41,7 @@ class Cluster:
         self.instances: list[tuple[Entry, dict[str, Entry]]] = []
         self.heartbeat: Heartbeat | None = None
         self.sync: SyncDaemon | None = None
+        self.sync_request: tuple[Entry, str, str | None, int | None] | None = None  # interface, instance, id
         self.timeouts: Timeouts | None = None
 
     def global_defs(self, block: Entry) -> None:
@@ -52,52 +56,92 @@ class Cluster:
                 self.notes.untranslated(entry, "no lvscc equivalent")
 
     def sync_daemon(self, entry: Entry) -> None:
-        if not entry.args:
+        """`lvs_sync_daemon IFACE [[inst] INSTANCE] [id N] [OPTION VALUE]...` (keepalived.conf(5)
+        of 2.2); a word after INSTANCE that is no option is the id, as keepalived 1 wrote it."""
+        if self.sync_request is not None:
+            self.notes.conflict(entry.span, "a second lvs_sync_daemon: keepalived keeps the first, so does lvscc")
+            return
+        args = [plain(a) for a in entry.args]
+        if not args:
             self.notes.malformed(entry, "needs an interface")
             return
-        args, sync_id, i = list(entry.args), 0, 1
-        while i < len(args):
-            if args[i] == "id" and i + 1 < len(args):
-                sync_id = self.values.number(entry, word=args[i + 1]) or 0
-                i += 2
-            elif args[i] in ("maxlen", "port", "ttl", "group") and i + 1 < len(args):
-                self.notes.untranslated(entry, f"`{args[i]} {args[i + 1]}`: lvscc uses the sync daemon's defaults")
-                i += 2
+        instance, start, sync_id = None, 1, None
+        if args[1:2] == ["inst"] and len(args) > 2:
+            instance, start = args[2], 3
+        elif len(args) > 1 and args[1] not in SYNC_OPTIONS:
+            instance, start = args[1], 2
+        if instance is not None and args[start:] and args[start] not in SYNC_OPTIONS:
+            sync_id, start = self.values.number(entry, word=args[start]), start + 1
+        for word, value in self.options(entry, args[start:], SYNC_OPTIONS, "option"):
+            if word == "id":
+                sync_id = self.values.number(entry, word=value)
             else:
-                i += 1  # `inst NAME` / NAME: the VRRP instance; lvscc has one
-        self.sync = SyncDaemon(plain(args[0]), sync_id, entry.span)
+                self.notes.untranslated(entry, f"`{word} {value}`: lvscc uses the sync daemon's defaults")
+        self.sync_request = (entry, args[0], instance, sync_id)
+
+    def settled_sync(self) -> SyncDaemon | None:
+        """The sync daemon once the VRRP instances are read: without an id (or with a bad one)
+        keepalived gives it the virtual_router_id of the instance it names."""
+        if self.sync_request is None:
+            return None
+        entry, interface, instance, sync_id = self.sync_request
+        if sync_id is None and instance is not None:
+            router_id = next((f.get("virtual_router_id") for block, f in self.instances
+                              if [plain(a) for a in block.args] == [instance]), None)
+            sync_id = self.values.number(router_id) if router_id is not None else None
+            if sync_id is None:
+                self.notes.assumed(entry.span, f"no sync id, and no virtual_router_id of a VRRP instance {instance} to "
+                                               "take it from: written id 0", "write `id N`")
+        return SyncDaemon(interface, sync_id or 0, entry.span)
 
     def lvs_timeouts(self, entry: Entry) -> None:
         values: dict[str, int] = {}
-        args = list(entry.args)
-        for i in range(0, len(args) - 1, 2):
-            if args[i] in ("tcp", "tcpfin", "udp"):
-                value = self.values.number(entry, word=args[i + 1])
-                if value is not None:
-                    values[args[i]] = value
-            else:
-                self.notes.malformed(entry, f"unknown timeout {args[i]!r}")
+        for word, value in self.options(entry, [plain(a) for a in entry.args], ("tcp", "tcpfin", "udp"), "timeout"):
+            number = self.values.number(entry, word=value)
+            if number is not None:
+                values[word] = number
         self.timeouts = Timeouts(span=entry.span, **values) if values else None
+
+    def options(self, entry: Entry, words: list[str], known: tuple[str, ...], what: str) -> Iterator[tuple[str, str]]:
+        """The `NAME VALUE` pairs of a statement, read word by word as keepalived reads them: an
+        unknown word is refused alone, and so is a known one without its value."""
+        i = 0
+        while i < len(words):
+            if words[i] not in known:
+                self.notes.malformed(entry, f"unknown {what} {words[i]!r}")
+                i += 1
+            elif i + 1 == len(words):
+                self.notes.malformed(entry, f"`{words[i]}` without a value")
+                i += 1
+            else:
+                yield words[i], words[i + 1]
+                i += 2
 
     def vrrp_instance(self, block: Entry) -> None:
         fields: dict[str, Entry] = {}
+        addresses: list[Entry] = []
         for entry in block.body or ():
             if entry.key in ("virtual_ipaddress", "virtual_ipaddress_excluded"):
-                for line in entry.body or ():
-                    self.vrrp_address(line, fields.get("interface"))
+                addresses.extend(entry.body or ())
             elif entry.key in ("state", "interface", "advert_int", "unicast_src_ip", "mcast_src_ip",
                                "unicast_peer", "priority"):
                 fields[entry.key] = entry
             elif entry.key in NO_EFFECT:
                 self.notes.dropped(entry, NO_EFFECT[entry.key])
+                fields[entry.key] = entry  # virtual_router_id: the sync daemon's id when it has none
             else:
                 self.notes.untranslated(entry, "no lvscc equivalent in a VRRP instance")
+        # keepalived gives an address without `dev` the instance's interface once the instance is
+        # read, wherever `interface` stands in it
+        for line in addresses:
+            self.vrrp_address(line, fields.get("interface"))
         self.instances.append((block, fields))
 
     def director_list(self) -> list[Director]:
         """One keepalived.conf is one machine: its VRRP instances make one director, MASTER of
         any instance (or the highest priority) making it the primary; a unicast peer is the
-        other director."""
+        other director. The sync daemon is settled here too: its id may come from an instance."""
+        self.sync = self.settled_sync()
         if not self.instances:
             return []
         block, _ = self.instances[0]

@@ -47,7 +47,7 @@ class VirtualServers:
         """(address, port, fwmark) of every IPVS service this block makes."""
         args = [plain(a) for a in block.args]
         if len(args) == 2 and args[0] == "fwmark":
-            mark = self.values.number(block, 1)
+            mark = self.mark(block, 1)
             return [(None, 0, mark)] if mark else None
         if len(args) == 2 and args[0] == "group":
             group = self.groups.get(args[1])
@@ -68,7 +68,7 @@ class VirtualServers:
 
     def group_line(self, line: Entry) -> list[Target]:
         if line.key == "fwmark":
-            mark = self.values.number(line)
+            mark = self.mark(line, 0)
             return [(None, 0, mark)] if mark else []
         port = self.values.number(line) if line.args else 0
         if port is None:
@@ -76,18 +76,29 @@ class VirtualServers:
         addresses = self.address_range(line)
         return [(a, port, None) for a in addresses]
 
+    def mark(self, entry: Entry, index: int) -> int | None:
+        """A firewall mark; 0 is none: keepalived adds the service and no packet ever reaches it."""
+        mark = self.values.number(entry, index)
+        if mark == 0:
+            self.notes.malformed(entry, "firewall mark 0 marks no packet: lvscc writes marks 1..4294967295")
+        return mark
+
     def address_range(self, line: Entry) -> list[IPAddress]:
+        """The VIPs of a group line, as keepalived adds them: `A`, `A/PREFIX` (every address of
+        the network, its first and last too; A without host bits), `A-B` and `A-END` (END
+        replacing A's last number and above it)."""
         text = plain(line.key)
         try:
             if "/" in text:
-                net = ip_network(text, strict=False)
-                return list(net.hosts()) if net.num_addresses > 2 else list(net)
+                return list(ip_network(text))
             if "-" in text:
                 first_text, last_text = text.split("-", 1)
                 first = ip_address(first_text)
-                last = ip_address(last_text) if ("." in last_text or ":" in last_text) else \
-                    ip_address(first_text.rsplit("." if first.version == 4 else ":", 1)[0]
-                               + ("." if first.version == 4 else ":") + last_text)
+                whole = "." in last_text or ":" in last_text
+                separator = "." if first.version == 4 else ":"
+                last = ip_address(last_text if whole else first_text.rsplit(separator, 1)[0] + separator + last_text)
+                if last.version != first.version or int(last) < int(first) + (not whole):
+                    raise ValueError(text)  # keepalived skips such a line with an error too
                 return [ip_address(i) for i in range(int(first), int(last) + 1)]
             return [ip_address(text)]
         except ValueError:
