@@ -176,6 +176,15 @@ def test_a_nat_real_server_keeps_its_own_port() -> None:
     assert notes == []
 
 
+
+def test_a_real_server_on_port_0_is_on_the_virtual_port() -> None:
+    """Port 0 is no port of its own, as the server's name already says (rs-ADDRESS): the server
+    gets no `port 0` of its own, which would send the service's traffic to port 0."""
+    services, notes = imported(VRRP + "virtual_server 192.0.2.10 80 {\n    protocol TCP\n"
+                                      "    real_server 198.51.100.21 0 {\n    }\n}\n")
+    assert [(s.name, s.port) for s in services[0].servers] == [("rs-198-51-100-21", None)]
+    assert notes == []
+
 @pytest.mark.parametrize(("service_kind", "server_kind"), [("DR", ""), ("TUN", ""), ("NAT", "        lb_kind DR\n")])
 def test_a_direct_or_tunnelled_real_server_on_another_port_gets_the_virtual_port(
         service_kind: str, server_kind: str) -> None:
