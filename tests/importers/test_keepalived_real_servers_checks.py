@@ -178,23 +178,50 @@ def test_an_http_get_sends_its_path_and_virtual_host_and_expects_its_status() ->
     assert check.span.line == 5 and notes == []
 
 
-def test_an_http_get_url_without_a_path_asks_for_the_root() -> None:
-    check, notes = check_of("        HTTP_GET {\n            url {\n            }\n        }\n")
-    assert check is not None and (check.send, check.expect, check.regex) == ("GET / HTTP/1.0\r\n\r\n", None, False)
-    assert notes == []
-
-
-def test_an_http_get_regex_is_what_it_expects_and_a_status_after_it_is_ignored() -> None:
-    check, notes = check_of("        HTTP_GET {\n            url {\n                regex \"^OK\\x21\"\n"
-                            "                status_code 200\n            }\n        }\n")
-    assert check is not None and (check.expect, check.regex) == ("^OK!", True)
-    assert notes == [("LVS501", 8, "`status_code` not translated: no lvscc equivalent in a URL check")]
-
-
-def test_an_http_get_status_before_a_regex_gives_way_to_it() -> None:
+def test_an_http_get_url_without_a_path_is_ignored_as_keepalived_ignores_it() -> None:
+    """keepalived 2.2: "HTTP/SSL_GET checker url has no path - ignoring", then "checker has no
+    urls specified - ignoring": the server is not checked, and lvscc must not check `/` for it."""
     check, notes = check_of("        HTTP_GET {\n            url {\n                status_code 200\n"
+                            "            }\n        }\n")
+    assert check is None
+    assert notes == [("LVS502", 5, "`HTTP_GET`: HTTP_GET without a url that has a path"),
+                     ("LVS501", 6, "`url` not translated: keepalived ignores a url without a path")]
+
+
+def test_an_http_get_checks_its_first_url_with_a_path() -> None:
+    check, notes = check_of("        HTTP_GET {\n            url {\n                status_code 200\n            }\n"
+                            "            url {\n                path /b\n            }\n        }\n")
+    assert check is not None and (check.send, check.expect) == ("GET /b HTTP/1.0\r\n\r\n", None)
+    assert notes == [("LVS501", 6, "`url` not translated: keepalived ignores a url without a path")]
+
+
+def test_an_http_get_path_without_a_value_is_skipped_as_keepalived_skips_it() -> None:
+    """keepalived 2.2: "line starting `path` is missing a parameter": the path before it stays."""
+    check, notes = check_of("        HTTP_GET {\n            url {\n                path /a\n                path\n"
+                            "            }\n        }\n")
+    assert check is not None and check.send == "GET /a HTTP/1.0\r\n\r\n"
+    assert notes == [("LVS502", 8, "`path`: no path given")]
+    check, _ = check_of("        HTTP_GET {\n            url {\n                path /a\n                path /b\n"
+                        "            }\n        }\n")
+    assert check is not None and check.send == "GET /b HTTP/1.0\r\n\r\n"  # the last path, as keepalived
+
+
+REGEX_ALONE = "`status_code` not translated: lvscc checks the answer against the regex alone"
+
+
+def test_an_http_get_regex_is_what_it_expects_and_a_status_after_it_is_named() -> None:
+    check, notes = check_of("        HTTP_GET {\n            url {\n                path /\n"
+                            "                regex \"^OK\\x21\"\n                status_code 200\n            }\n        }\n")
+    assert check is not None and (check.expect, check.regex) == ("^OK!", True)
+    assert notes == [("LVS501", 9, REGEX_ALONE)]
+
+
+def test_an_http_get_status_before_a_regex_is_named_too() -> None:
+    """keepalived wants both; lvscc checks the regex: the status code is not dropped silently."""
+    check, notes = check_of("        HTTP_GET {\n            url {\n                path /\n                status_code 200\n"
                             "                regex OK\n            }\n        }\n")
-    assert check is not None and (check.expect, check.regex, notes) == ("OK", True, [])
+    assert check is not None and (check.expect, check.regex) == ("OK", True)
+    assert notes == [("LVS501", 8, REGEX_ALONE)]
 
 
 def test_an_http_get_checks_its_first_url_only() -> None:
@@ -204,18 +231,24 @@ def test_an_http_get_checks_its_first_url_only() -> None:
     assert notes == [("LVS501", 9, "`url` not translated: lvscc checks one URL per service")]
 
 
-def test_an_http_get_without_a_url_is_refused() -> None:
-    check, notes = check_of("        HTTP_GET {\n            connect_port 80\n        }\n")
+@pytest.mark.parametrize("checker", ["", "            connect_port 80\n"])
+def test_an_http_get_without_a_url_is_refused(checker: str) -> None:
+    check, notes = check_of(f"        HTTP_GET {{\n{checker}        }}\n")
     assert check is None
-    assert notes == [("LVS502", 5, "`HTTP_GET`: HTTP_GET without url")]
+    assert notes == [("LVS502", 5, "`HTTP_GET`: HTTP_GET without a url that has a path")]
 
 
 def test_an_http_get_names_what_it_leaves_behind() -> None:
-    check, notes = check_of("        HTTP_GET {\n            url {\n                digest 0123\n                path\n"
+    check, notes = check_of("        HTTP_GET {\n            url {\n                digest 0123\n                path /p\n"
                             "            }\n            nb_get_retry 3\n        }\n")
-    assert check is not None and check.send == "GET  HTTP/1.0\r\n\r\n"
+    assert check is not None and check.send == "GET /p HTTP/1.0\r\n\r\n"
     assert notes == [("LVS501", 7, "`digest` not translated: no lvscc equivalent in a URL check"),
                      ("LVS501", 10, "`nb_get_retry` not translated: no lvscc equivalent in HTTP_GET")]
+
+
+def status_check(codes: str) -> tuple[HealthCheck | None, list[tuple[str, int, str]]]:
+    return check_of(f"        HTTP_GET {{\n            url {{\n                path /\n"
+                    f"                status_code {codes}\n            }}\n        }}\n")
 
 
 @pytest.mark.parametrize(("codes", "expect"), [
@@ -223,15 +256,13 @@ def test_an_http_get_names_what_it_leaves_behind() -> None:
     ("404", "HTTP/1.1 404"),
 ])
 def test_an_http_get_status_code_is_what_the_answer_starts_with(codes: str, expect: str) -> None:
-    check, notes = check_of(f"        HTTP_GET {{\n            url {{\n                status_code {codes}\n"
-                            "            }\n        }\n")
+    check, notes = status_check(codes)
     assert check is not None and (check.expect, check.regex, notes) == (expect, False, [])
 
 
 @pytest.mark.parametrize("codes", ["200 204", "200-299", "2xx", ""])
 def test_an_http_get_status_lvscc_cannot_expect_keeps_keepaliveds_default(codes: str) -> None:
-    check, notes = check_of(f"        HTTP_GET {{\n            url {{\n                status_code {codes}\n"
-                            "            }\n        }\n")
+    check, notes = status_check(codes)
     assert check is not None and check.expect is None
-    assert notes == [("LVS501", 7, "`status_code` not translated: lvscc expects one status code; "
+    assert notes == [("LVS501", 8, "`status_code` not translated: lvscc expects one status code; "
                                    "keepalived's default (2xx) is kept")]
