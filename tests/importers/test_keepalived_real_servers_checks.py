@@ -200,10 +200,19 @@ def test_an_http_get_path_without_a_value_is_skipped_as_keepalived_skips_it() ->
     check, notes = check_of("        HTTP_GET {\n            url {\n                path /a\n                path\n"
                             "            }\n        }\n")
     assert check is not None and check.send == "GET /a HTTP/1.0\r\n\r\n"
-    assert notes == [("LVS502", 8, "`path`: no path given")]
+    assert notes == [("LVS502", 8, "`path`: no value given")]
     check, _ = check_of("        HTTP_GET {\n            url {\n                path /a\n                path /b\n"
                         "            }\n        }\n")
     assert check is not None and check.send == "GET /b HTTP/1.0\r\n\r\n"  # the last path, as keepalived
+
+
+@pytest.mark.parametrize("key", ["virtualhost", "regex"])
+def test_an_http_get_virtualhost_or_regex_without_a_value_is_skipped(key: str) -> None:
+    """keepalived 2.2 skips the line (a missing parameter): no `Host:` header, no regex."""
+    check, notes = check_of(f"        HTTP_GET {{\n            url {{\n                path /\n                {key}\n"
+                            "            }\n        }\n")
+    assert check is not None and (check.send, check.expect, check.regex) == ("GET / HTTP/1.0\r\n\r\n", None, False)
+    assert notes == [("LVS502", 8, f"`{key}`: no value given")]
 
 
 REGEX_ALONE = "`status_code` not translated: lvscc checks the answer against the regex alone"

@@ -101,19 +101,18 @@ def http_get(values: KeepalivedValues, vs: Virtual, real: Real, checker: Entry) 
     for extra, _ in urls[1:]:
         values.notes.untranslated(extra, "lvscc checks one URL per service")
     (url, path), host, expect = urls[0], None, None
-    regex = any(e.key == "regex" for e in url.body or ())
+    regex = any(e.key == "regex" and e.args for e in url.body or ())
     for entry in url.body or ():
-        value = entry.args[0] if entry.args else ""
-        if entry.key == "virtualhost":
-            host = plain(value)
+        if entry.key in ("path", "virtualhost", "regex") and not entry.args:
+            values.notes.malformed(entry, "no value given")  # keepalived 2.2 skips the line
+        elif entry.key == "virtualhost":
+            host = plain(entry.args[0])
         elif entry.key == "regex":
-            expect = escaped(value)
+            expect = escaped(entry.args[0])
         elif entry.key == "status_code" and regex:
             values.notes.untranslated(entry, "lvscc checks the answer against the regex alone")
         elif entry.key == "status_code":
             expect = status(values, entry)
-        elif entry.key == "path" and not entry.args:
-            values.notes.malformed(entry, "no path given")
         elif entry.key != "path":
             values.notes.untranslated(entry, "no lvscc equivalent in a URL check")
     send = f"GET {path} HTTP/1.0\r\n" + (f"Host: {host}\r\n" if host else "") + "\r\n"
