@@ -225,6 +225,13 @@ def test_an_http_get_regex_is_what_it_expects_and_a_status_after_it_is_named() -
     assert notes == [("LVS501", 9, REGEX_ALONE)]
 
 
+def test_an_http_get_regex_beside_any_status_is_what_lvscc_writes_and_says_nothing() -> None:
+    """The keepalived backend writes a regex check as `status_code 100-599` and the regex."""
+    check, notes = check_of("        HTTP_GET {\n            url {\n                path /\n"
+                            "                status_code 100-599\n                regex OK\n            }\n        }\n")
+    assert check is not None and (check.expect, check.regex, notes) == ("OK", True, [])
+
+
 def test_an_http_get_status_before_a_regex_is_named_too() -> None:
     """keepalived wants both; lvscc checks the regex: the status code is not dropped silently."""
     check, notes = check_of("        HTTP_GET {\n            url {\n                path /\n                status_code 200\n"

@@ -15,6 +15,7 @@ RETRY_DELAY = "delay_before_retry"
 # lvscc takes a server out at its first failed check, as nanny does, and has no retries to pace;
 # `reentry` (how long a recovered server must stay up) has no keepalived equivalent either.
 NO_RETRY_DELAY = "lvscc has no retries to pace (a failed check takes the server out, as in nanny)"
+ANY_STATUS = "100-599"  # every status keepalived accepts: nanny's expect "HTTP"
 
 
 def real_server(values: KeepalivedValues, vs: Virtual, block: Entry) -> Real | None:
@@ -110,7 +111,8 @@ def http_get(values: KeepalivedValues, vs: Virtual, real: Real, checker: Entry) 
         elif entry.key == "regex":
             expect = escaped(entry.args[0])
         elif entry.key == "status_code" and regex:
-            values.notes.untranslated(entry, "lvscc checks the answer against the regex alone")
+            if [plain(a) for a in entry.args] != [ANY_STATUS]:  # any status adds nothing to the regex
+                values.notes.untranslated(entry, "lvscc checks the answer against the regex alone")
         elif entry.key == "status_code":
             expect = status(values, entry)
         elif entry.key != "path":
@@ -141,7 +143,7 @@ def url_path(url: Entry) -> str | None:
 
 def status(values: KeepalivedValues, entry: Entry) -> str | None:
     codes = [plain(a) for a in entry.args]
-    if codes == ["100-599"]:
+    if codes == [ANY_STATUS]:
         return "HTTP"
     if len(codes) == 1 and codes[0].isdigit():
         return f"HTTP/1.1 {codes[0]}"
