@@ -15,6 +15,7 @@ RETRY_DELAY = "delay_before_retry"
 # lvscc takes a server out at its first failed check, as nanny does, and has no retries to pace;
 # `reentry` (how long a recovered server must stay up) has no keepalived equivalent either.
 NO_RETRY_DELAY = "lvscc has no retries to pace (a failed check takes the server out, as in nanny)"
+ANY_STATUS = "100-599"  # every status keepalived accepts: nanny's expect "HTTP"
 
 
 def real_server(values: KeepalivedValues, vs: Virtual, block: Entry) -> Real | None:
@@ -93,33 +94,56 @@ def misc_check(values: KeepalivedValues, vs: Virtual, real: Real, checker: Entry
 
 def http_get(values: KeepalivedValues, vs: Virtual, real: Real, checker: Entry) -> HealthCheck | None:
     leftovers(values, checker, ("url", "connect_port"))
-    urls = [e for e in checker.body or () if e.key == "url"]
+    urls = kept_urls(values, checker)
     if not urls:
-        values.notes.malformed(checker, "HTTP_GET without url")
+        # keepalived 2.2 ignores the checker: "HTTP/SSL_GET checker has no urls specified"
+        values.notes.malformed(checker, "HTTP_GET without a url that has a path")
         return None
-    for extra in urls[1:]:
+    for extra, _ in urls[1:]:
         values.notes.untranslated(extra, "lvscc checks one URL per service")
-    path, host, expect, regex = "/", None, None, False
-    for entry in urls[0].body or ():
-        value = entry.args[0] if entry.args else ""
-        if entry.key == "path":
-            path = plain(value)
+    (url, path), host, expect = urls[0], None, None
+    regex = any(e.key == "regex" and e.args for e in url.body or ())
+    for entry in url.body or ():
+        if entry.key in ("path", "virtualhost", "regex") and not entry.args:
+            values.notes.malformed(entry, "no value given")  # keepalived 2.2 skips the line
         elif entry.key == "virtualhost":
-            host = plain(value)
+            host = plain(entry.args[0])
         elif entry.key == "regex":
-            expect, regex = escaped(value), True
-        elif entry.key == "status_code" and not regex:
+            expect = escaped(entry.args[0])
+        elif entry.key == "status_code" and regex:
+            if [plain(a) for a in entry.args] != [ANY_STATUS]:  # any status adds nothing to the regex
+                values.notes.untranslated(entry, "lvscc checks the answer against the regex alone")
+        elif entry.key == "status_code":
             expect = status(values, entry)
-        else:
+        elif entry.key != "path":
             values.notes.untranslated(entry, "no lvscc equivalent in a URL check")
     send = f"GET {path} HTTP/1.0\r\n" + (f"Host: {host}\r\n" if host else "") + "\r\n"
     return HealthCheck(send=send, expect=expect, regex=regex, port=connect_port(values, checker),
                        span=checker.span, **timers(values, vs, checker))
 
 
+def kept_urls(values: KeepalivedValues, checker: Entry) -> list[tuple[Entry, str]]:
+    """The checker's urls keepalived checks, with their paths; a url without a path is named."""
+    urls = []
+    for url in (e for e in checker.body or () if e.key == "url"):
+        path = url_path(url)
+        if path is None:
+            values.notes.untranslated(url, "keepalived ignores a url without a path")
+        else:
+            urls.append((url, path))
+    return urls
+
+
+def url_path(url: Entry) -> str | None:
+    """The path a url asks for, as keepalived 2.2 keeps it: the last `path` with a value (it
+    skips one without); None, and keepalived ignores the url, if there is none."""
+    paths = [plain(e.args[0]) for e in url.body or () if e.key == "path" and e.args]
+    return paths[-1] if paths else None
+
+
 def status(values: KeepalivedValues, entry: Entry) -> str | None:
     codes = [plain(a) for a in entry.args]
-    if codes == ["100-599"]:
+    if codes == [ANY_STATUS]:
         return "HTTP"
     if len(codes) == 1 and codes[0].isdigit():
         return f"HTTP/1.1 {codes[0]}"
