@@ -123,7 +123,7 @@ class _Translator:
         protocol_text = (self.option(vs, "protocol") or ("fwm" if vs.mark else "tcp")).lower()
         protocol = None if vs.mark else Protocol(protocol_text) if protocol_text in ("tcp", "udp", "sctp") else None
         if vs.mark is None and protocol is None:
-            self.notes.malformed(vs.options["protocol"], f"unknown protocol {protocol_text!r}")
+            self.notes.malformed(vs.options.get("protocol") or vs.entry, f"unknown protocol {protocol_text!r}")
             return None
         servers = [s for s in (self.real(e, vs) for e in vs.reals) if s is not None]
         forwarding = most_common([Forwarding(method=m or Method.DIRECT) for _, m in servers])
