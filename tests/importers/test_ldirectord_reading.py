@@ -167,3 +167,182 @@ def test_a_fallback_is_the_sorry_server_by_its_address() -> None:
     config, _ = _imported("virtual=192.0.2.10:80\n\tfallback=127.0.0.1:80 gate\nvirtual=192.0.2.11:80\n"
                           "\tfallback=[2001:db8::99]\nvirtual=192.0.2.12:80\n")
     assert [s.sorry_server for s in config.services] == [ip_address("127.0.0.1"), ip_address("2001:db8::99"), None]
+
+
+def _servers(reals: str, options: str = "") -> tuple[VirtualService, list[Diagnostic]]:
+    config, diagnostics = _imported(f"virtual=192.0.2.10:53\n{options}{reals}")
+    (service,) = config.services
+    return service, diagnostics
+
+
+def test_a_real_servers_method_and_weight() -> None:
+    service, diagnostics = _servers("\treal=192.0.2.21:53 gate\n\treal=192.0.2.22:53 gate 5\n"
+                                    "\treal=192.0.2.23 ipip 0\n\treal=[2001:db8::24]:53 gate 2\n")
+    assert diagnostics == []
+    assert [(s.name, s.address, s.port, s.weight, s.method) for s in service.servers] == [
+        ("rs-192-0-2-21", ip_address("192.0.2.21"), None, 1, None),
+        ("rs-192-0-2-22", ip_address("192.0.2.22"), None, 5, None),
+        ("rs-192-0-2-23", ip_address("192.0.2.23"), None, 0, Method.TUNNEL),
+        ("rs-2001-db8--24", ip_address("2001:db8::24"), None, 2, None),
+    ]
+    assert [s.span for s in service.servers] == [_line(2, 24), _line(3, 26), _line(4, 23), _line(5, 30)]
+
+
+def test_the_method_most_servers_use_is_the_services_and_masq_routes_back_by_the_operators_gateway() -> None:
+    service, _ = _servers("\treal=192.0.2.21:53 masq\n\treal=192.0.2.22:53 gate\n\treal=192.0.2.23:53 masq\n")
+    assert service.forwarding == Forwarding(method=Method.NAT, gateway_external=True)
+    assert [s.method for s in service.servers] == [None, Method.DIRECT, None]
+    service, _ = _servers("\treal=192.0.2.21:53 ipip\n\treal=192.0.2.22:53 gate\n")
+    assert service.forwarding == Forwarding(method=Method.TUNNEL)
+    assert [s.method for s in service.servers] == [None, Method.DIRECT]
+    service, _ = _servers("\treal=192.0.2.21:53\n\treal=192.0.2.22:53 masq\n\treal=192.0.2.23:53 gate\n")
+    assert service.forwarding == Forwarding(method=Method.DIRECT)
+    assert [s.method for s in service.servers] == [None, Method.NAT, None]
+
+
+def test_the_clusters_forwarding_is_the_one_most_services_use() -> None:
+    config, _ = _imported("virtual=192.0.2.10:80\n\treal=192.0.2.21:80 gate\nvirtual=192.0.2.11:80\n"
+                          "\treal=192.0.2.21:80 masq\nvirtual=192.0.2.12:80\n\treal=192.0.2.21:80 masq\n")
+    assert config.forwarding == Forwarding(method=Method.NAT, gateway_external=True)
+    assert "forwarding direct" in format_config(config)
+    config, _ = _imported("")
+    assert (config.forwarding, config.services) == (Forwarding(), ())
+
+
+def test_a_nat_server_keeps_its_own_port_and_another_method_is_told_it_cannot() -> None:
+    service, diagnostics = _servers("\treal=192.0.2.21:5353 masq\n\treal=192.0.2.22:5354 gate\n"
+                                    "\treal=192.0.2.23:5355 ipip\n\treal=192.0.2.24:0 gate\n\treal=192.0.2.25:53 masq\n"
+                                    "\treal=192.0.2.26:5356\n")
+    assert [(s.name, s.port) for s in service.servers] == [
+        ("rs-192-0-2-21-5353", 5353), ("rs-192-0-2-22", None), ("rs-192-0-2-23", None), ("rs-192-0-2-24", None),
+        ("rs-192-0-2-25", None), ("rs-192-0-2-26", None)]
+    assert _said(diagnostics) == [
+        ("LVS504", "port 5354 differs from the virtual port 53, which direct cannot remap: reset to 53",
+         _line(3, 26)),
+        ("LVS504", "port 5355 differs from the virtual port 53, which tunnel cannot remap: reset to 53",
+         _line(4, 26)),
+        ("LVS504", "port 5356 differs from the virtual port 53, which direct cannot remap: reset to 53",
+         _line(7, 21)),
+    ]
+
+
+def test_a_mark_services_servers_are_named_without_a_port() -> None:
+    config, _ = _imported("virtual=7\n\treal=192.0.2.21:80 masq\n\treal=192.0.2.22 masq\n")
+    assert [(s.name, s.port) for s in config.services[0].servers] == [("rs-192-0-2-21-80", 80), ("rs-192-0-2-22", None)]
+
+
+@pytest.mark.parametrize("real", ["", "web gate", "192.0.2.21->192.0.2.29:53 gate", "192.0.2.21:53->192.0.2.29 gate"])
+def test_a_real_server_that_is_no_address_or_a_range_is_named_and_left_out(real: str) -> None:
+    service, diagnostics = _servers(f"\treal={real}\n\treal=192.0.2.30:53 gate\n")
+    assert [s.address for s in service.servers] == [ip_address("192.0.2.30")]
+    assert _said(diagnostics) == [
+        ("LVS502", "`real`: expected `real=IP[:PORT] gate|masq|ipip [WEIGHT]` (ranges are not read)",
+         _line(2, 6 + len(real)))]
+
+
+def test_a_real_servers_own_request_and_receive_are_named_and_the_server_kept() -> None:
+    service, diagnostics = _servers('\treal=192.0.2.21:53 gate 2 "/a" "b"\n')
+    assert [(s.address, s.weight) for s in service.servers] == [(ip_address("192.0.2.21"), 2)]
+    assert _said(diagnostics) == [
+        ("LVS501", "`real` not translated: a per-server request/receive: lvscc has one check per service",
+         _line(2, 35))]
+
+
+def test_a_check_is_negotiate_unless_said_with_ldirectords_timeouts_and_port() -> None:
+    check = _service("virtual=192.0.2.10:80\n").check
+    assert check == HealthCheck(timeout=5, span=_line(1, 21))
+    check = _service("checktimeout=9\nvirtual=192.0.2.10:80\n\tcheckport=8080\n").check
+    assert check == HealthCheck(timeout=9, port=8080, span=_line(2, 21))
+    check = _service("checktimeout=9\nvirtual=192.0.2.10:80\n\tnegotiatetimeout=7\n").check
+    assert check == HealthCheck(timeout=7, span=_line(2, 21))
+
+
+@pytest.mark.parametrize("checktype", ["connect", "CONNECT", "3"])
+def test_a_connect_check_opens_the_port_and_sends_nothing(checktype: str) -> None:
+    check = _service(f'virtual=192.0.2.10:80\n\tchecktype={checktype}\n\trequest="/"\n\treceive="ok"\n'
+                     "\tcheckport=81\n\tchecktimeout=2\n").check
+    assert check == HealthCheck(timeout=2, port=81, span=_line(1, 21))
+
+
+@pytest.mark.parametrize("service,asked,sent", [
+    ("", "/health", "GET /health HTTP/1.0\r\n\r\n"),
+    ("\tservice=http\n", "health", "GET /health HTTP/1.0\r\n\r\n"),
+    ("\tservice=HTTPS\n", "//health", "GET /health HTTP/1.0\r\n\r\n"),
+])
+def test_a_negotiate_check_of_a_web_service_sends_a_get_of_the_request(service: str, asked: str, sent: str) -> None:
+    check = _service(f"virtual=192.0.2.10:80\n\tchecktype=Negotiate\n{service}\trequest={asked}\n"
+                     "\treceive=up\n").check
+    assert check == HealthCheck(send=sent, expect="up", timeout=5, span=_line(1, 21))
+
+
+@pytest.mark.parametrize("options", ["\tservice=dns\n\trequest=example.com\n\treceive=192.0.2.1\n", "\treceive=up\n"])
+def test_a_negotiate_check_lvscc_cannot_send_only_connects(options: str) -> None:
+    check = _service(f"virtual=192.0.2.10:80\n\tchecktype=negotiate\n{options}").check
+    assert check == HealthCheck(timeout=5, span=_line(1, 21))
+
+
+def test_a_check_lvscc_has_no_equivalent_for_is_named_where_it_is_written() -> None:
+    config, diagnostics = _imported("checktype=external\nvirtual=192.0.2.10:80\nvirtual=192.0.2.11:80\n"
+                                    "\tchecktype=Ping\n")
+    assert [s.check for s in config.services] == [None, None]
+    assert _said(diagnostics) == [
+        ("LVS501", "`virtual` not translated: checktype external has no lvscc equivalent; the service is not checked",
+         _line(2, 21)),
+        ("LVS501", "`checktype` not translated: checktype ping has no lvscc equivalent; the service is not checked",
+         _line(4, 15)),
+    ]
+
+
+VIRTUAL_OPTIONS = ("protocol=tcp", "scheduler=rr", "persistent=60", "netmask=255.255.255.0", "checktype=negotiate",
+                   "checktimeout=3", "negotiatetimeout=4", "checkport=80", "request=/", "receive=ok", "service=http",
+                   "quiescent=yes", "fallback=127.0.0.1:80", "virtualhost=www.example.com")
+
+
+def test_every_option_of_a_virtual_lvscc_reads_is_taken_silently_and_any_other_is_named() -> None:
+    options = "".join(f"\t{o}\n" for o in VIRTUAL_OPTIONS)
+    config, diagnostics = _imported(f"virtual=192.0.2.10:80\n{options}\temailalert=root@example.com\n\tfoo=1\n")
+    last = 2 + len(VIRTUAL_OPTIONS)
+    assert _said(diagnostics) == [
+        ("LVS501", "`emailalert` not translated: no lvscc equivalent in a virtual service", _line(last, 28)),
+        ("LVS501", "`foo` not translated: no lvscc equivalent in a virtual service", _line(last + 1, 6)),
+    ]
+    assert config.services[0].sorry_server == ip_address("127.0.0.1")
+
+
+GLOBAL_OPTIONS = ("checktimeout=3", "negotiatetimeout=4", "quiescent=yes", "checktype=negotiate", "scheduler=rr",
+                  "protocol=tcp", "persistent=60", "netmask=255.255.255.0", "service=http", "fallback=127.0.0.1:80",
+                  "checkport=80")
+NO_EFFECT = ("logfile", "emailalert", "emailalertfreq", "emailalertstatus", "autoreload", "callback", "supervised",
+             "fork", "cleanstop", "maintenancedir", "smtp", "checkinterval", "checkcount", "failurecount",
+             "readdquiescent")
+
+
+def test_a_global_option_is_read_dropped_as_ldirectords_own_or_named() -> None:
+    text = "".join(f"{o}\n" for o in GLOBAL_OPTIONS) + "".join(f"{k}=x\n" for k in NO_EFFECT)
+    config, diagnostics = _imported(f"{text}virtualhost=www.example.com\nreal=192.0.2.21:80 gate\n"
+                                    "virtual=192.0.2.10:80\n")
+    first = len(GLOBAL_OPTIONS) + 1
+    assert _said(diagnostics) == [
+        ("LVS506", f"`{key}` dropped: ldirectord's own operation, not the cluster", _line(first + n, len(key) + 2))
+        for n, key in enumerate(NO_EFFECT)
+    ] + [
+        ("LVS501", "`virtualhost` not translated: no lvscc equivalent", _line(first + len(NO_EFFECT), 27)),
+        ("LVS501", "`real` not translated: no lvscc equivalent", _line(first + len(NO_EFFECT) + 1, 23)),
+    ]
+    (service,) = config.services
+    assert (service.scheduler, service.persistence, service.quiesce, service.servers) == ("rr", 60, True, ())
+
+
+def test_an_import_is_a_config_named_after_the_file_that_loads_back_as_it_was_read() -> None:
+    config, _ = _imported("virtual=192.0.2.10:80\n\treal=192.0.2.21:80 masq 2\n\treal=192.0.2.22:8080 masq\n"
+                          "\tpersistent=300\n\tnetmask=255.255.255.0\n\trequest=/\n\treceive=ok\n\tquiescent=yes\n"
+                          "virtual=21\n\treal=192.0.2.23 gate\n\tchecktype=connect\n")
+    assert (config.name, config.files) == ("director", (FILE,))
+    loaded, found = load_text(format_config(config), "imported.lvs")
+    assert loaded is not None and found == []
+    assert [(s.name, s.persistence, s.persistence_mask, s.quiesce, s.check is not None, s.forwarding.method,
+             [(r.name, r.port, r.weight) for r in s.servers]) for s in loaded.services] == [
+        ("svc-tcp-192-0-2-10-80", 300, IPv4Address("255.255.255.0"), True, True, Method.NAT,
+         [("rs-192-0-2-21", None, 2), ("rs-192-0-2-22-8080", 8080, 1)]),
+        ("svc-fwmark-21", None, None, False, True, Method.DIRECT, [("rs-192-0-2-23", None, 1)]),
+    ]
