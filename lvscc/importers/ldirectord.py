@@ -167,18 +167,19 @@ class _Translator:
     def real(self, entry: Entry, vs: _Virtual) -> tuple[RealServer, Method | None] | None:
         words = _value(entry).split()
         address, port = _host_port(words[0]) if words else (None, None)
-        if address is None or "->" in words[0]:
-            self.notes.malformed(entry, "expected `real=IP[:PORT] gate|masq|ipip [WEIGHT]` (ranges are not read)")
-            return None
         method = METHODS.get(words[1]) if len(words) > 1 else None
         weight = parse_int(words[2]) if len(words) > 2 else 1
+        # ldirectord refuses a method or weight it cannot read: a guess would be a silent other server
+        if address is None or "->" in words[0] or (len(words) > 1 and method is None) or weight is None:
+            self.notes.malformed(entry, "expected `real=IP[:PORT] gate|masq|ipip [WEIGHT]` (ranges are not read)")
+            return None
         if len(words) > 3:
             self.notes.untranslated(entry, "a per-server request/receive: lvscc has one check per service")
         own = port if port not in (None, vs.port) and (method or Method.DIRECT) is Method.NAT else None
         if port not in (None, vs.port, 0) and own is None:
             self.notes.assumed(entry.span, f"port {port} differs from the virtual port {vs.port}, which "
                                            f"{method or Method.DIRECT} cannot remap: reset to {vs.port}")
-        return RealServer(name="", address=address, port=own, weight=weight if weight is not None else 1,
+        return RealServer(name="", address=address, port=own, weight=weight,
                           span=entry.span), method
 
     def check(self, vs: _Virtual) -> HealthCheck | None:

@@ -231,8 +231,9 @@ def test_a_mark_services_servers_are_named_without_a_port() -> None:
     assert [(s.name, s.port) for s in config.services[0].servers] == [("rs-192-0-2-21-80", 80), ("rs-192-0-2-22", None)]
 
 
-@pytest.mark.parametrize("real", ["", "web gate", "192.0.2.21->192.0.2.29:53 gate", "192.0.2.21:53->192.0.2.29 gate"])
-def test_a_real_server_that_is_no_address_or_a_range_is_named_and_left_out(real: str) -> None:
+@pytest.mark.parametrize("real", ["", "web gate", "192.0.2.21->192.0.2.29:53 gate", "192.0.2.21:53->192.0.2.29 gate",
+                                  "192.0.2.21:53 bogus", "192.0.2.21:53 Gate", "192.0.2.21:53 masq heavy"])
+def test_a_real_server_ldirectord_would_refuse_is_named_and_left_out_not_guessed(real: str) -> None:
     service, diagnostics = _servers(f"\treal={real}\n\treal=192.0.2.30:53 gate\n")
     assert [s.address for s in service.servers] == [ip_address("192.0.2.30")]
     assert _said(diagnostics) == [
