@@ -71,10 +71,12 @@ def test_an_indented_line_belongs_to_the_virtual_above_it_and_a_line_at_the_marg
         "lc", True, [ip_address("192.0.2.21")])
 
 
-def test_a_quoted_value_loses_its_quotes_and_a_lone_quote_is_kept() -> None:
-    service = _service('virtual="192.0.2.10:80"\n\trequest="/"\n\treceive="\n')
+@pytest.mark.parametrize("written,read", [('"OK"', "OK"), ('"', '"'), ('""', ""), ('"OK', '"OK'), ('OK"', 'OK"'),
+                                          ("'OK'", "'OK'")])
+def test_a_value_in_double_quotes_loses_them_and_any_other_quote_is_kept(written: str, read: str) -> None:
+    service = _service(f'virtual="192.0.2.10:80"\n\trequest="/"\n\treceive={written}\n')
     assert service.vip == ip_interface("192.0.2.10/32")
-    assert service.check == HealthCheck(send="GET / HTTP/1.0\r\n\r\n", expect='"', timeout=5, span=_line(1, 23))
+    assert service.check == HealthCheck(send="GET / HTTP/1.0\r\n\r\n", expect=read, timeout=5, span=_line(1, 23))
 
 
 @pytest.mark.parametrize("written,vip,port", [
