@@ -120,7 +120,7 @@ class _Translator:
     def service(self, vs: _Virtual) -> VirtualService | None:
         if vs.address is None and vs.mark is None:
             return None
-        protocol_text = (self.option(vs, "protocol") or ("fwm" if vs.mark else "tcp")).lower()
+        protocol_text = (self.option(vs, "protocol") or "tcp").lower()
         protocol = None if vs.mark else Protocol(protocol_text) if protocol_text in ("tcp", "udp", "sctp") else None
         if vs.mark is None and protocol is None:
             self.notes.malformed(vs.options.get("protocol") or vs.entry, f"unknown protocol {protocol_text!r}")
@@ -138,13 +138,13 @@ class _Translator:
         fallback = self.option(vs, "fallback")
         self.leftovers(vs)
         return VirtualService(
-            name=fwmark_service_name(vs.mark, vip.version if vip else None) if vs.mark
+            name=fwmark_service_name(vs.mark, None) if vs.mark  # a mark virtual has no address, so no family
             else service_name(protocol, vs.address, vs.port),  # type: ignore[arg-type]
             vip=vip, protocol=protocol, port=None if vs.mark else vs.port, fwmark=vs.mark,
             marks_external=vs.mark is not None, scheduler=scheduler,
             persistence=(parse_int(persistent) or DEFAULT_PERSISTENCE) if persistent else None,
             persistence_mask=self.netmask(vs) if persistent else None,
-            forwarding=forwarding, check=self.check(vs), quiesce=(self.option(vs, "quiescent") or "no") == "yes",
+            forwarding=forwarding, check=self.check(vs), quiesce=self.option(vs, "quiescent") == "yes",
             servers=tuple(
                 RealServer(name=real_server_name(rs.address, rs.port, vs.port or None), address=rs.address,
                            port=rs.port, weight=rs.weight,
@@ -170,7 +170,7 @@ class _Translator:
         method = METHODS.get(words[1]) if len(words) > 1 else None
         weight = parse_int(words[2]) if len(words) > 2 else 1
         # ldirectord refuses a method or weight it cannot read: a guess would be a silent other server
-        if address is None or "->" in words[0] or (len(words) > 1 and method is None) or weight is None:
+        if address is None or (len(words) > 1 and method is None) or weight is None:
             self.notes.malformed(entry, "expected `real=IP[:PORT] gate|masq|ipip [WEIGHT]` (ranges are not read)")
             return None
         if len(words) > 3:

@@ -243,12 +243,13 @@ def test_a_real_server_ldirectord_would_refuse_is_named_and_left_out_not_guessed
          _line(2, 6 + len(real)))]
 
 
-def test_a_real_servers_own_request_and_receive_are_named_and_the_server_kept() -> None:
-    service, diagnostics = _servers('\treal=192.0.2.21:53 gate 2 "/a" "b"\n')
+@pytest.mark.parametrize("check", ['"/a" "b"', '"/a"'])
+def test_a_real_servers_own_request_and_receive_are_named_and_the_server_kept(check: str) -> None:
+    service, diagnostics = _servers(f'\treal=192.0.2.21:53 gate 2 {check}\n')
     assert [(s.address, s.weight) for s in service.servers] == [(ip_address("192.0.2.21"), 2)]
     assert _said(diagnostics) == [
         ("LVS501", "`real` not translated: a per-server request/receive: lvscc has one check per service",
-         _line(2, 35))]
+         _line(2, 27 + len(check)))]
 
 
 def test_a_check_is_negotiate_unless_said_with_ldirectords_timeouts_and_port() -> None:
@@ -271,11 +272,18 @@ def test_a_connect_check_opens_the_port_and_sends_nothing(checktype: str) -> Non
     ("", "/health", "GET /health HTTP/1.0\r\n\r\n"),
     ("\tservice=http\n", "health", "GET /health HTTP/1.0\r\n\r\n"),
     ("\tservice=HTTPS\n", "//health", "GET /health HTTP/1.0\r\n\r\n"),
+    ("", "XX/health", "GET /XX/health HTTP/1.0\r\n\r\n"),
 ])
 def test_a_negotiate_check_of_a_web_service_sends_a_get_of_the_request(service: str, asked: str, sent: str) -> None:
     check = _service(f"virtual=192.0.2.10:80\n\tchecktype=Negotiate\n{service}\trequest={asked}\n"
                      "\treceive=up\n").check
     assert check == HealthCheck(send=sent, expect="up", timeout=5, span=_line(1, 21))
+
+
+def test_a_negotiate_check_goes_to_the_check_port() -> None:
+    check = _service("virtual=192.0.2.10:80\n\trequest=/\n\treceive=up\n\tcheckport=8080\n").check
+    assert check == HealthCheck(send="GET / HTTP/1.0\r\n\r\n", expect="up", timeout=5, port=8080,
+                                span=_line(1, 21))
 
 
 @pytest.mark.parametrize("options", ["\tservice=dns\n\trequest=example.com\n\treceive=192.0.2.1\n", "\treceive=up\n"])
