@@ -40,19 +40,20 @@ def _service(text: str) -> VirtualService:
 
 
 def test_an_unreadable_line_stops_the_import_and_is_named_by_its_whole_line() -> None:
-    config, diagnostics = import_ldirectord("virtual=192.0.2.10:80\n\treal=192.0.2.21:80 gate\nthis line  \n",
-                                            FILE)
+    config, diagnostics = import_ldirectord("virtual=192.0.2.10:80\n\treal=192.0.2.21:80 gate\nthis line  \n"
+                                            "\treal=192.0.2.22:80 gate\n[virtual]\n", FILE)
     assert config is None
-    assert _said(diagnostics) == [("LVS500", "expected `key=value`", _line(3, 9))]
+    assert _said(diagnostics) == [("LVS500", "expected `key=value`", _line(3, 9)),
+                                  ("LVS500", "expected `key=value`", _line(5, 9))]
 
 
 def test_comments_blank_lines_and_spaces_around_the_equals_sign_are_read_as_ldirectord_does() -> None:
-    service = _service("# a comment\n\n   \nvirtual = 192.0.2.10:80   # the web VIP\n"
+    service = _service("# a comment\n\n   \nvirtual = 192.0.2.10:80   # the web VIP #1\n"
                        "\treal=192.0.2.21:80 gate 4 # first\n\tScheduler = RR\n\tprotocol=TCP\n")
     assert (service.vip, service.port, service.protocol) == (ip_interface("192.0.2.10/32"), 80, Protocol.TCP)
     assert service.servers == (RealServer(name="rs-192-0-2-21", address=ip_address("192.0.2.21"), weight=4,
                                           span=_line(5, 34)),)
-    assert service.span == _line(4, 39)
+    assert service.span == _line(4, 42)
 
 
 def test_a_key_is_read_in_any_case_but_a_value_as_written() -> None:
