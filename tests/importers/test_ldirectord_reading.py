@@ -84,6 +84,7 @@ def test_a_value_in_double_quotes_loses_them_and_any_other_quote_is_kept(written
     ("192.0.2.10:80", "192.0.2.10/32", 80),
     ("[2001:db8::10]:443", "2001:db8::10/128", 443),
     ("192.0.2.10", "192.0.2.10/32", 0),
+    ("[2001:DB8::A]:80", "2001:db8::a/128", 80),
 ])
 def test_a_virtual_address_and_port(written: str, vip: str, port: int) -> None:
     service = _service(f"virtual={written}\n")
@@ -229,9 +230,11 @@ def test_a_nat_server_keeps_its_own_port_and_another_method_is_told_it_cannot() 
     ]
 
 
-def test_a_mark_services_servers_are_named_without_a_port() -> None:
-    config, _ = _imported("virtual=7\n\treal=192.0.2.21:80 masq\n\treal=192.0.2.22 masq\n")
-    assert [(s.name, s.port) for s in config.services[0].servers] == [("rs-192-0-2-21-80", 80), ("rs-192-0-2-22", None)]
+def test_a_mark_services_nat_servers_keep_any_port_but_zero() -> None:
+    config, _ = _imported("virtual=7\n\treal=192.0.2.21:80 masq\n\treal=192.0.2.22 masq\n\treal=192.0.2.23:1 masq\n"
+                          "\treal=192.0.2.24:0 masq\n")
+    assert [(s.name, s.port) for s in config.services[0].servers] == [
+        ("rs-192-0-2-21-80", 80), ("rs-192-0-2-22", None), ("rs-192-0-2-23-1", 1), ("rs-192-0-2-24", None)]
 
 
 @pytest.mark.parametrize("real", ["", "web gate", "192.0.2.21->192.0.2.29:53 gate", "192.0.2.21:53->192.0.2.29 gate",
