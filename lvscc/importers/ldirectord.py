@@ -57,7 +57,7 @@ class _Virtual:
 
 
 def _value(entry: Entry) -> str:
-    text = entry.args[0] if entry.args else ""
+    text = entry.args[0]  # _read gives every line its one value
     return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
 
 
