@@ -34,7 +34,7 @@ def _line(number: int, width: int) -> Span:
 DUMP = """# ipvsadm-save on the primary
 
 --set 900 0 300 # timeouts
--A -t 192.0.2.10:http -s rr   # web
+-A -t 192.0.2.10:http -s rr   # web # 80
    -a -t 192.0.2.10:80 -r 198.51.100.2:80 -m -w 1
 -C
 ipvsadm -A -u 192.0.2.10:53 -s rr
@@ -93,3 +93,10 @@ def test_a_server_line_left_out_is_not_reported_again_as_an_orphan() -> None:
     assert [(d.code, d.span.line) for d in diagnostics] == [("LVS502", 2), ("LVS502", 3)]
     assert diagnostics[1].message == "`-a`: real server of a service the dump never adds (-A)"
     assert diagnostics[1].span == _line(3, 46)  # the line without its comment
+
+
+def test_a_left_out_lines_reason_is_whole_whatever_the_files_name() -> None:
+    """The reason is cut from the dump reader's message, which starts with a place."""
+    _, diagnostics = import_ipvsadm("-A -t 192.0.2.10:80 -s rr -Z\n", "saved: dump.ipvsadm")
+    assert [(d.code, d.message, d.span) for d in diagnostics] == [
+        ("LVS502", "`-A`: unknown ipvsadm option '-Z'", Span("saved: dump.ipvsadm", 1, 1, 1, 29))]
