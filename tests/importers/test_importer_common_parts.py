@@ -43,7 +43,7 @@ def test_a_span_covers_width_characters_of_one_line() -> None:
 
 @pytest.mark.parametrize("raw,name", [
     ("web", "web"), ("web.1", "web-1"), ("1web", "_1web"), ("", "_"), ("-x", "_-x"), ("w b/c", "w-b-c"),
-    ("_a-9", "_a-9"), ("é", "_-"),
+    ("_a-9", "_a-9"), ("é", "_-"), ("Web.A", "Web-A"),
 ])
 def test_the_nearest_lvscc_name(raw: str, name: str) -> None:
     assert lvs_name(raw) == name
