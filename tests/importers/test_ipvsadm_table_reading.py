@@ -10,6 +10,7 @@ from ipaddress import ip_address
 import pytest
 
 from lvscc.diagnostics import Diagnostic
+from lvscc.fmt import format_config
 from lvscc.importers.ipvsadm import import_ipvsadm
 from lvscc.model.config import Config, Forwarding, Method, Timeouts
 from lvscc.model.span import Span
@@ -31,7 +32,7 @@ def _line(number: int, width: int) -> Span:
     return Span(FILE, number, 1, number, width + 1)
 
 
-DUMP = """# ipvsadm-save on the primary
+DUMP = """# ipvsadm-save on the primary # nightly
 
 --set 900 0 300 # timeouts
 -A -t 192.0.2.10:http -s rr   # web # 80
@@ -100,3 +101,16 @@ def test_a_left_out_lines_reason_is_whole_whatever_the_files_name() -> None:
     _, diagnostics = import_ipvsadm("-A -t 192.0.2.10:80 -s rr -Z\n", "saved: dump.ipvsadm")
     assert [(d.code, d.message, d.span) for d in diagnostics] == [
         ("LVS502", "`-A`: unknown ipvsadm option '-Z'", Span("saved: dump.ipvsadm", 1, 1, 1, 29))]
+
+
+def test_a_server_forwarding_unlike_its_service_keeps_its_own_method() -> None:
+    """Two NAT servers and one direct: the service is NAT, and the direct one must stay direct
+    (a NAT server without the director as its gateway answers no client)."""
+    config, _ = _imported("-A -t 192.0.2.10:80 -s rr\n-a -t 192.0.2.10:80 -r 198.51.100.2:80 -m -w 1\n"
+                          "-a -t 192.0.2.10:80 -r 198.51.100.3:80 -g -w 1\n"
+                          "-a -t 192.0.2.10:80 -r 198.51.100.4:80 -m -w 1\n")
+    (service,) = config.services
+    assert service.forwarding.method is Method.NAT
+    assert [(s.name, s.method) for s in service.servers] == [
+        ("rs-198-51-100-2", None), ("rs-198-51-100-3", Method.DIRECT), ("rs-198-51-100-4", None)]
+    assert "    server rs-198-51-100-3 198.51.100.3 direct\n" in format_config(config)
