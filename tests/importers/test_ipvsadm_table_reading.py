@@ -114,3 +114,11 @@ def test_a_server_forwarding_unlike_its_service_keeps_its_own_method() -> None:
     assert [(s.name, s.method) for s in service.servers] == [
         ("rs-198-51-100-2", None), ("rs-198-51-100-3", Method.DIRECT), ("rs-198-51-100-4", None)]
     assert "    server rs-198-51-100-3 198.51.100.3 direct\n" in format_config(config)
+
+
+def test_a_bare_ipvsadm_is_no_table_line_and_ipvsadm_with_a_table_command_is_read_as_one() -> None:
+    _, diagnostics = _imported("-A -t 192.0.2.10:80 -s rr\nipvsadm\nipvsadm --set\n")
+    assert _said(diagnostics) == [
+        ("LVS501", "`ipvsadm` not translated: only service, server and --set lines describe the table", _line(2, 7)),
+        ("LVS502", "`ipvsadm`: --set takes three timeouts", _line(3, 13)),
+    ]
