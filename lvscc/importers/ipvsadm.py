@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import socket
-from dataclasses import replace
 from ipaddress import IPv4Address, ip_interface
 
 from lvscc.diagnostics import Diagnostic
@@ -77,7 +76,7 @@ def _readable(text: str, filename: str, notes: Notes) -> str:
         elif line:
             line = numeric_ports(line)
             try:
-                parse_save(line, filename)
+                parse_save(line)  # the message names no file: the note gives the place
             except IpvsadmSyntaxError as e:
                 notes.malformed(_entry(filename, number, line), str(e).split(": ", 1)[-1])
                 line = ""
@@ -156,7 +155,6 @@ def import_ipvsadm(text: str, filename: str) -> tuple[Config | None, list[Diagno
     _orphans(readable, table.services, filename, notes)
     services = tuple(_service(s, filename, notes) for s in table.services)
     forwarding = most_common([s.forwarding for s in services])
-    services = tuple(replace(s, forwarding=forwarding) if s.forwarding == forwarding else s for s in services)
     t = table.timeouts
     return imported(
         filename, notes,

@@ -57,7 +57,7 @@ class _Virtual:
 
 
 def _value(entry: Entry) -> str:
-    text = entry.args[0] if entry.args else ""
+    text = entry.args[0]  # _read gives every line its one value
     return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
 
 
@@ -120,10 +120,10 @@ class _Translator:
     def service(self, vs: _Virtual) -> VirtualService | None:
         if vs.address is None and vs.mark is None:
             return None
-        protocol_text = (self.option(vs, "protocol") or ("fwm" if vs.mark else "tcp")).lower()
+        protocol_text = (self.option(vs, "protocol") or "tcp").lower()
         protocol = None if vs.mark else Protocol(protocol_text) if protocol_text in ("tcp", "udp", "sctp") else None
         if vs.mark is None and protocol is None:
-            self.notes.malformed(vs.options["protocol"], f"unknown protocol {protocol_text!r}")
+            self.notes.malformed(vs.options.get("protocol") or vs.entry, f"unknown protocol {protocol_text!r}")
             return None
         servers = [s for s in (self.real(e, vs) for e in vs.reals) if s is not None]
         forwarding = most_common([Forwarding(method=m or Method.DIRECT) for _, m in servers])
@@ -138,13 +138,13 @@ class _Translator:
         fallback = self.option(vs, "fallback")
         self.leftovers(vs)
         return VirtualService(
-            name=fwmark_service_name(vs.mark, vip.version if vip else None) if vs.mark
+            name=fwmark_service_name(vs.mark, None) if vs.mark  # a mark virtual has no address, so no family
             else service_name(protocol, vs.address, vs.port),  # type: ignore[arg-type]
             vip=vip, protocol=protocol, port=None if vs.mark else vs.port, fwmark=vs.mark,
             marks_external=vs.mark is not None, scheduler=scheduler,
             persistence=(parse_int(persistent) or DEFAULT_PERSISTENCE) if persistent else None,
             persistence_mask=self.netmask(vs) if persistent else None,
-            forwarding=forwarding, check=self.check(vs), quiesce=(self.option(vs, "quiescent") or "no") == "yes",
+            forwarding=forwarding, check=self.check(vs), quiesce=self.option(vs, "quiescent") == "yes",
             servers=tuple(
                 RealServer(name=real_server_name(rs.address, rs.port, vs.port or None), address=rs.address,
                            port=rs.port, weight=rs.weight,
@@ -167,18 +167,19 @@ class _Translator:
     def real(self, entry: Entry, vs: _Virtual) -> tuple[RealServer, Method | None] | None:
         words = _value(entry).split()
         address, port = _host_port(words[0]) if words else (None, None)
-        if address is None or "->" in words[0]:
-            self.notes.malformed(entry, "expected `real=IP[:PORT] gate|masq|ipip [WEIGHT]` (ranges are not read)")
-            return None
         method = METHODS.get(words[1]) if len(words) > 1 else None
         weight = parse_int(words[2]) if len(words) > 2 else 1
+        # ldirectord refuses a method or weight it cannot read: a guess would be a silent other server
+        if address is None or (len(words) > 1 and method is None) or weight is None:
+            self.notes.malformed(entry, "expected `real=IP[:PORT] gate|masq|ipip [WEIGHT]` (ranges are not read)")
+            return None
         if len(words) > 3:
             self.notes.untranslated(entry, "a per-server request/receive: lvscc has one check per service")
         own = port if port not in (None, vs.port) and (method or Method.DIRECT) is Method.NAT else None
         if port not in (None, vs.port, 0) and own is None:
             self.notes.assumed(entry.span, f"port {port} differs from the virtual port {vs.port}, which "
                                            f"{method or Method.DIRECT} cannot remap: reset to {vs.port}")
-        return RealServer(name="", address=address, port=own, weight=weight if weight is not None else 1,
+        return RealServer(name="", address=address, port=own, weight=weight,
                           span=entry.span), method
 
     def check(self, vs: _Virtual) -> HealthCheck | None:
