@@ -13,6 +13,8 @@ SOURCE = """\
 lvs shop {
   # before the sysctls
   ipvs {
+    # first note
+    # ipvs tuning
     conntrack 1
     # IPVS connections must be tracked for MASQUERADE
     conn_reuse_mode 1
@@ -43,6 +45,8 @@ FORMATTED = """\
 lvs shop {
   # before the sysctls
   ipvs {
+    # first note
+    # ipvs tuning
     # IPVS connections must be tracked for MASQUERADE
     conntrack 1
     conn_reuse_mode 1
@@ -80,13 +84,15 @@ lvs shop {
 def test_a_hash_inside_a_string_is_no_comment_and_a_comment_ends_at_its_last_word() -> None:
     assert source_comments(SOURCE) == [
         (2, "# before the sysctls"),
-        (5, "# IPVS connections must be tracked for MASQUERADE"),
-        (9, "# the VIP"),
-        (12, "# web"),
-        (13, "# alt"),
-        (17, "# drain"),
-        (18, "# escaped quote"),
-        (24, "# escaped backslash"),
+        (4, "# first note"),
+        (5, "# ipvs tuning"),
+        (7, "# IPVS connections must be tracked for MASQUERADE"),
+        (11, "# the VIP"),
+        (14, "# web"),
+        (15, "# alt"),
+        (19, "# drain"),
+        (20, "# escaped quote"),
+        (26, "# escaped backslash"),
     ]
 
 
@@ -97,3 +103,11 @@ def test_comments_stay_with_their_statements() -> None:
     again, found = load_text(FORMATTED, "shop.lvs")
     assert again is not None, found
     assert format_config(again, FORMATTED) == FORMATTED
+
+
+def test_a_config_written_on_one_line_keeps_its_ipvs_block_and_comment() -> None:
+    source = "lvs lab { ipvs { conntrack 1 } service s { vip 192.0.2.10 tcp 80 server a 192.0.2.21 } }  # lab\n"
+    config, found = load_text(source, "lab.lvs")
+    assert config is not None, found
+    lines = [line.strip() for line in format_config(config, source).splitlines()]
+    assert lines[:2] == ["lvs lab {", "ipvs {"] and "conntrack 1" in lines and lines.count("# lab") == 1

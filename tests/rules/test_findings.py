@@ -14,7 +14,7 @@ import pytest
 from lvscc.load import load_text
 from lvscc.model.config import Config, Protocol, RealServer, VirtualService
 from lvscc.model.span import Span
-from lvscc.rules import check
+from lvscc.rules import check, needs
 
 Found = tuple[str, str, int, str, str | None]
 
@@ -465,3 +465,11 @@ def test_a_finding_on_a_statement_never_recorded_points_at_its_service() -> None
                              one_packet=True, servers=(RealServer("d1", ip_address("192.0.2.21")),), span=where)
     (found,) = check(Config("lab", services=(service,)))
     assert (found.code, found.span) == ("LVS104", where)
+
+
+def test_a_finding_a_backend_asks_for_names_that_backend() -> None:
+    config, loaded = load_text("lvs lab {\n  forwarding nat\n  service web { vip 192.0.2.10/24 dev eth0  tcp 80"
+                               "  server web1 198.51.100.21 }\n}\n", "lab.lvs")
+    assert config is not None, loaded
+    assert [(d.code, d.span.line, d.message) for d in needs(config, "rs-kit")] == [
+        ("LVS115", 2, "backend rs-kit needs the NAT gateway of service web: its real servers' default route")]
