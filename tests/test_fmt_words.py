@@ -91,3 +91,10 @@ def test_an_inhibited_sorry_server_stays_inhibited() -> None:
     source = SHOP.replace("    server web1", "    sorry-server 198.51.100.99:8080 inhibit\n    server web1")
     for kept in (True, False):
         assert "sorry-server 198.51.100.99:8080 inhibit" in _lines(source, kept)
+
+
+def test_a_persistence_of_the_default_length_stays_bare_or_spelled_out_as_written() -> None:
+    spelled = SHOP.replace("00000000000000000005m", "6m")
+    assert "persistence 6m" in _lines(spelled, kept=True)
+    bare = SHOP.replace("persistence 00000000000000000005m", "persistence")
+    assert "persistence" in _lines(bare, kept=True) and "persistence 360s" in _lines(bare, kept=False)
