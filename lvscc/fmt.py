@@ -51,6 +51,7 @@ def seconds(value: int) -> str:
 
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}  # the language's (lvscc.builder.values)
 _STRING = re.compile(r'"(?:\\.|[^"\\])*"')
+_IPVS_HEAD = re.compile(r"(?<![\w-])ipvs(?![\w-])")
 
 
 @dataclass(frozen=True)
@@ -324,7 +325,7 @@ def _items(config: Config, w: Written) -> Iterator[_Item]:
     for render, node in heads:
         lines = render(config, w)
         if lines:
-            span = node.span if node is not None else _ipvs_span(config)
+            span = node.span if node is not None else _ipvs_span(config, w)
             yield _Item(lines, span, "head")
     if config.untranslated:
         lines = ["# not translated by the import: write each by hand, then delete its line"]
@@ -336,9 +337,15 @@ def _items(config: Config, w: Written) -> Iterator[_Item]:
         yield _Item(_service(svc, config, pools, w), svc.span, f"service {svc.name}")
 
 
-def _ipvs_span(config: Config) -> Span:
+def _ipvs_span(config: Config, w: Written) -> Span:
+    """From the `ipvs` head of the first block to the last sysctl (a config with sysctls): the
+    Config keeps only each sysctl's span, and a comment between `ipvs {` and its first sysctl
+    is inside the block."""
     spans = [span for _, _, span in config.ipvs_sysctls]
-    return replace(spans[0], end_line=spans[-1].end_line) if spans else NOWHERE
+    first, head = spans[0], spans[0].line
+    if w.spans(first):
+        head = next(n for n in range(head, 0, -1) if _IPVS_HEAD.search(w.lines[n - 1].split("#")[0]))
+    return replace(first, line=head, end_line=spans[-1].end_line)
 
 
 def source_comments(text: str) -> list[tuple[int, str]]:
