@@ -10,6 +10,7 @@ import pytest
 
 from lvscc.importers.piranha import import_piranha
 from lvscc.model.config import Config, Director, Forwarding, Heartbeat, Method, SyncDaemon, Timeouts
+from lvscc.model.span import Span
 
 
 def _import(text: str) -> tuple[Config, list[tuple[int, str, str]]]:
@@ -62,19 +63,23 @@ def test_both_directors_with_their_private_addresses() -> None:
                             "backup_private = 198.51.100.3\nbackup_active = 1\n")
     assert notes == []
     assert config.directors == (
-        Director("primary", public=IPv4Address("192.0.2.2"), private=IPv4Address("198.51.100.2")),
-        Director("backup", public=IPv4Address("192.0.2.3"), private=IPv4Address("198.51.100.3")))
+        Director("primary", public=IPv4Address("192.0.2.2"), private=IPv4Address("198.51.100.2"),
+                 span=Span("lvs.cf", 1, 1, 1, 20)),
+        Director("backup", public=IPv4Address("192.0.2.3"), private=IPv4Address("198.51.100.3"),
+                 span=Span("lvs.cf", 3, 1, 3, 19)))
 
 
 def test_a_backup_without_a_primary_is_still_the_backup() -> None:
     config, _ = _import("backup_private = 198.51.100.3\nbackup_active = 1\n")
-    assert config.directors == (Director("backup", private=IPv4Address("198.51.100.3")),)
+    assert config.directors == (Director("backup", private=IPv4Address("198.51.100.3"),
+                                         span=Span("lvs.cf", 1, 1, 1, 30)),)
 
 
 def test_an_inactive_backup_is_left_out_where_its_address_is_written() -> None:
     """backup_active = 0 (or missing): pulse never runs on the backup router."""
     config, notes = _import("primary_private = 198.51.100.2\nbackup_private = 198.51.100.3\n")
-    assert config.directors == (Director("primary", private=IPv4Address("198.51.100.2")),)
+    assert config.directors == (Director("primary", private=IPv4Address("198.51.100.2"),
+                                         span=Span("lvs.cf", 1, 1, 1, 31)),)
     assert notes == [(2, "LVS501", "`backup_private` not translated: the backup router is not active "
                                    "(backup_active = 0)")]
     config, notes = _import("backup = 192.0.2.3\nbackup_private = 198.51.100.3\nbackup_active = 0\n")

@@ -81,16 +81,16 @@ class Globals:
     def directors(self) -> tuple[Director, ...]:
         directors = []
         for role in ("primary", "backup"):
-            public = self.value(role, cast(IPv4Address | None, None))
-            private = self.value(f"{role}_private", cast(IPv4Address | None, None))
-            if public is None and private is None:
+            # a note about the director (another file of the same role) points at its address
+            written = self.globals.get(role, self.globals.get(f"{role}_private"))
+            if written is None:
                 continue
             if role == "backup" and not self.value("backup_active", False):
-                entry = self.globals.get("backup", self.globals.get("backup_private"))
-                assert entry is not None
-                self.notes.untranslated(entry[0], "the backup router is not active (backup_active = 0)")
+                self.notes.untranslated(written[0], "the backup router is not active (backup_active = 0)")
                 continue
-            directors.append(Director(role, public=public, private=private))
+            directors.append(Director(role, public=self.value(role, cast(IPv4Address | None, None)),
+                                      private=self.value(f"{role}_private", cast(IPv4Address | None, None)),
+                                      span=written[0].span))
         return tuple(directors)
 
     def heartbeat(self) -> Heartbeat | None:
