@@ -234,3 +234,17 @@ def test_different_marks_stay_different_services() -> None:
     services, notes = _import(text)
     assert [(s.name, s.fwmark) for s in services] == [("http", 7), ("dns", 8), ("plain", None)]
     assert [n[2] for n in notes] == ["LVS504", "LVS504"]
+
+
+def test_a_port_marked_for_tcp_is_marked_for_udp_too_when_a_udp_virtual_shares_the_mark() -> None:
+    """DNS over TCP and UDP under one mark: the UDP port was taken for one already marked (the
+    TCP one's) and dropped, so no rule would have marked a UDP query."""
+    (service,), notes = _import(_marked("dns-tcp", 53) + _marked("dns-udp", 53, "protocol = udp"))
+    assert [(m.protocol, m.ports) for m in service.mark_ports] == [(Protocol.TCP, (PortRange(53, 53),)),
+                                                                   (Protocol.UDP, (PortRange(53, 53),))]
+    assert [n[2] for n in notes] == ["LVS504"]
+
+
+def test_a_port_two_virtuals_of_a_mark_share_is_marked_once() -> None:
+    (service,), _ = _import(_marked("web", 80) + _marked("web-again", 80))
+    assert service.mark_ports == (MarkPorts(Protocol.TCP, (PortRange(80, 80),), Span("lvs.cf", 1, 1, 1, 14)),)

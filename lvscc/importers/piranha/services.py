@@ -70,8 +70,8 @@ def merge(notes: Notes, first: VirtualService, other: VirtualService) -> Virtual
         notes.conflict(other.span, f"virtual {other.name} shares fwmark {first.fwmark} with {first.name} but "
                                    f"differs in {', '.join(differing)}; {first.name}'s settings kept")
     known = {(rs.address, rs.port) for rs in first.servers}
-    ports = {p for m in first.mark_ports for p in m.ports}
-    extra_marks = tuple(m for m in other.mark_ports if not set(m.ports) <= ports)
+    marked = {(m.protocol, p) for m in first.mark_ports for p in m.ports}
+    extra_marks = tuple(m for m in other.mark_ports if not {(m.protocol, p) for p in m.ports} <= marked)
     return replace(
         first,
         mark_ports=join_marks(first.mark_ports + extra_marks),
