@@ -248,3 +248,18 @@ def test_a_port_marked_for_tcp_is_marked_for_udp_too_when_a_udp_virtual_shares_t
 def test_a_port_two_virtuals_of_a_mark_share_is_marked_once() -> None:
     (service,), _ = _import(_marked("web", 80) + _marked("web-again", 80))
     assert service.mark_ports == (MarkPorts(Protocol.TCP, (PortRange(80, 80),), Span("lvs.cf", 1, 1, 1, 14)),)
+
+
+def test_a_server_keyword_after_one_not_translated_is_still_read() -> None:
+    (service,), notes = _import(_virtual("web", "address = 192.0.2.10 eth0:1", servers=_server(
+        "rs1", "colour = blue", "address = 192.0.2.21", "weight = 5", "active = 1")))
+    assert service.servers == (RealServer("rs1", IPv4Address("192.0.2.21"), weight=5, active=True,
+                                          span=Span("lvs.cf", 3, 2, 3, 14)),)
+    assert notes == [(4, 3, "LVS501", "`colour` not translated: not a keyword of `server`")]
+
+
+def test_a_block_named_like_a_server_keyword_is_not_that_keyword() -> None:
+    (service,), notes = _import(_virtual("web", "address = 192.0.2.10 eth0:1", servers=(
+        " server rs1 {\n  address = 192.0.2.21\n  weight 7 {\n  }\n }\n")))
+    assert service.servers[0].weight == 1
+    assert notes == [(5, 3, "LVS501", "`weight` not translated: not a keyword of `server`")]
