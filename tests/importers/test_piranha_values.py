@@ -36,6 +36,8 @@ def test_words_split_on_blanks_and_tabs_and_quotes_keep_blanks() -> None:
     assert tokens("a\t'b c'  \"d'e\" f", 1, "lvs.cf", notes) == [("a", 1), ("b c", 3), ("d'e", 10), ("f", 16)]
     assert tokens("''", 1, "lvs.cf", notes) == [("", 1)]
     assert tokens("XX = Xa", 1, "lvs.cf", notes) == [("XX", 1), ("=", 4), ("Xa", 6)]
+    # a quoted word ends at its quote: what follows it is the next word
+    assert tokens("'ab'cd \"e\"", 1, "lvs.cf", notes) == [("ab", 1), ("cd", 5), ("e", 8)]
     assert notes.items == []
 
 
