@@ -40,7 +40,7 @@ def import_piranha(text: str, filename: str) -> tuple[Config | None, list[Diagno
     values = LvsCfValues(notes)
     cluster = Globals(values)
     virtuals = _top(entries, values, cluster)
-    if cluster.value("service", "lvs") == "fos":
+    if cluster.given("service") == "fos":
         notes.untranslated(cluster.globals["service"][0], "failover services (fos) are not load balancing")
     forwarding = cluster.forwarding()
     return imported(

@@ -3,8 +3,8 @@ directors, heartbeat, sync daemon, forwarding and IPVS timeouts."""
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address, IPv4Interface
-from typing import TypeVar, cast
+from ipaddress import IPv4Interface
+from typing import Any, TypeVar, cast
 
 from lvscc.importers.common import Entry, kernel_timeouts
 from lvscc.importers.piranha.values import LvsCfValues, prefix
@@ -73,6 +73,11 @@ class Globals:
         """A global's parsed value; the parser table above fixes each key's type."""
         return cast(T, self.globals[key][1]) if key in self.globals else default
 
+    def given(self, key: str) -> Any:
+        """A global's parsed value, None where lvs.cf does not set it (every flag's default is off
+        and every address's none)."""
+        return self.globals[key][1] if key in self.globals else None
+
     def dropped(self, keys: tuple[str, ...], why: str) -> None:
         for key in keys:
             if key in self.globals:
@@ -81,20 +86,19 @@ class Globals:
     def directors(self) -> tuple[Director, ...]:
         directors = []
         for role in ("primary", "backup"):
-            public = self.value(role, cast(IPv4Address | None, None))
-            private = self.value(f"{role}_private", cast(IPv4Address | None, None))
-            if public is None and private is None:
+            # a note about the director (another file of the same role) points at its address
+            written = self.globals.get(role, self.globals.get(f"{role}_private"))
+            if written is None:
                 continue
-            if role == "backup" and not self.value("backup_active", False):
-                entry = self.globals.get("backup", self.globals.get("backup_private"))
-                assert entry is not None
-                self.notes.untranslated(entry[0], "the backup router is not active (backup_active = 0)")
+            if role == "backup" and not self.given("backup_active"):
+                self.notes.untranslated(written[0], "the backup router is not active (backup_active = 0)")
                 continue
-            directors.append(Director(role, public=public, private=private))
+            directors.append(Director(role, public=self.given(role), private=self.given(f"{role}_private"),
+                                      span=written[0].span))
         return tuple(directors)
 
     def heartbeat(self) -> Heartbeat | None:
-        if not self.value("heartbeat", False):
+        if not self.given("heartbeat"):
             self.dropped(("heartbeat_port", "keepalive", "deadtime", "monitor_links"), "heartbeat = 0")
             return None
         defaults = Heartbeat()
@@ -102,25 +106,25 @@ class Globals:
             port=self.value("heartbeat_port", defaults.port),
             interval=self.value("keepalive", defaults.interval),
             dead_after=self.value("deadtime", defaults.dead_after),
-            monitor_links=bool(self.value("monitor_links", 0)),
+            monitor_links=bool(self.given("monitor_links")),
         )
 
     def sync_daemon(self) -> SyncDaemon | None:
-        if not self.value("syncdaemon", False):
+        if not self.given("syncdaemon"):
             self.dropped(("syncd_iface", "syncd_id"), "syncdaemon = 0")
             return None
         return SyncDaemon(interface=self.value("syncd_iface", "eth0"), sync_id=self.value("syncd_id", 0))
 
     def forwarding(self) -> Forwarding:
         method = NETWORKS[self.value("network", "nat")]
-        router = self.value("nat_router", cast(tuple[IPv4Address, str] | None, None))
+        router = self.given("nat_router")
         if method is not Method.NAT:
-            self.dropped(("nat_router", "nat_nmask"), f"network = {self.value('network', 'nat')}")
+            self.dropped(("nat_router", "nat_nmask"), f"network = {self.given('network')}")
             return Forwarding(method=method)
         if router is None:
             return Forwarding(method=method)
         address, device = router
-        length = prefix(self.value("nat_nmask", cast(IPv4Address | None, None)))
+        length = prefix(self.given("nat_nmask"))
         return Forwarding(method=method, gateway=IPv4Interface(f"{address}/{length}"), gateway_dev=device)
 
     def timeouts(self) -> Timeouts | None:

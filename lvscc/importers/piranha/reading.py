@@ -36,7 +36,7 @@ def read(text: str, filename: str, notes: Notes) -> tuple[Entry, ...]:
         stripped = raw.strip()
         if not stripped or stripped.startswith("#"):
             continue
-        words = tokens(raw.rstrip("\r"), number, filename, notes)
+        words = tokens(raw, number, filename, notes)
         if not words:
             continue
         head, column = words[0]

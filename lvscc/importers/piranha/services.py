@@ -14,19 +14,19 @@ from lvscc.model.config import Forwarding, MarkPorts, PortRange, Protocol, RealS
 MERGED_FIELDS = ("vip", "scheduler", "persistence", "persistence_mask", "quiesce", "active", "sorry_server")
 
 
-def real_servers(notes: Notes, vs: Virtual, service_port: int | None) -> list[RealServer]:
+def real_servers(notes: Notes, vs: Virtual) -> list[RealServer]:
     servers = []
     for raw_name, span, fields in vs.servers:
         if "address" not in fields:
             continue
-        # lvsconfig.c: a server's port defaults to the virtual's. For a firewall mark the
-        # virtual's `port` is nanny's check port (the guide's multi-port scheme), and lvsd adds
-        # the server without one, so the request's own port goes through
-        port = None if vs.fwmark else fields.get("port", vs.port)
+        # lvsconfig.c: a server's port defaults to the virtual's (None: the service's). For a
+        # firewall mark the virtual's `port` is nanny's check port (the guide's multi-port
+        # scheme), and lvsd adds the server without one, so the request's own port goes through
+        port = None if vs.fwmark else fields.get("port")
         servers.append(RealServer(
             name=notes.name(raw_name, span),
             address=fields["address"],  # type: ignore[arg-type]
-            port=None if port in (service_port, 0) else port,  # type: ignore[arg-type]
+            port=None if port in (vs.port, 0) else port,  # type: ignore[arg-type]
             weight=fields.get("weight", 1),  # type: ignore[arg-type]
             active=bool(fields["active"]),
             span=span,
@@ -54,7 +54,7 @@ def service(notes: Notes, vs: Virtual, forwarding: Forwarding) -> VirtualService
         persistence_mask=None if vs.pmask in (None, IPv4Address("255.255.255.255")) else vs.pmask,
         check=check,
         quiesce=vs.quiesce,
-        servers=tuple(real_servers(notes, vs, None if vs.fwmark else vs.port)),
+        servers=tuple(real_servers(notes, vs)),
         active=vs.active,
         sorry_server=vs.sorry,
         forwarding=forwarding,
@@ -70,8 +70,8 @@ def merge(notes: Notes, first: VirtualService, other: VirtualService) -> Virtual
         notes.conflict(other.span, f"virtual {other.name} shares fwmark {first.fwmark} with {first.name} but "
                                    f"differs in {', '.join(differing)}; {first.name}'s settings kept")
     known = {(rs.address, rs.port) for rs in first.servers}
-    ports = {p for m in first.mark_ports for p in m.ports}
-    extra_marks = tuple(m for m in other.mark_ports if not set(m.ports) <= ports)
+    marked = {(m.protocol, p) for m in first.mark_ports for p in m.ports}
+    extra_marks = tuple(m for m in other.mark_ports if not {(m.protocol, p) for p in m.ports} <= marked)
     return replace(
         first,
         mark_ports=join_marks(first.mark_ports + extra_marks),
