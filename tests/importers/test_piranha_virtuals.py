@@ -174,17 +174,20 @@ def test_names_are_rewritten_where_they_are_written() -> None:
 
 def _marked(name: str, port: int, *lines: str, servers: str = "") -> str:
     return _virtual(name, "address = 192.0.2.10 eth0:1", "fwmark = 7", f"port = {port}", *lines,
-                    servers=servers or _server("rs1", "address = 192.0.2.21", "port = 8080"))
+                    servers=servers or _server("rs1", "address = 192.0.2.21"))
 
 
 def test_a_marked_virtual_is_a_mark_service_whose_port_is_the_check_port() -> None:
-    (service,), notes = _import(_marked("web", 80, "protocol = udp"))
+    (service,), notes = _import(_marked("web", 80, "protocol = udp",
+                                        servers=_server("rs1", "address = 192.0.2.21", "port = 8080")))
     assert (service.fwmark, service.protocol, service.port) == (7, None, None)
     assert service.mark_ports == (MarkPorts(Protocol.UDP, (PortRange(80, 80),), Span("lvs.cf", 1, 1, 1, 14)),)
     assert service.check is not None and service.check.port == 80
     assert [(rs.name, rs.port) for rs in service.servers] == [("rs1", None)]
     assert notes == [(1, 1, "LVS504", "lvs.cf does not say which packets carry fwmark 7; assumed udp port 80 to "
-                                      "192.0.2.10")]
+                                      "192.0.2.10"),
+                     (6, 2, "LVS501", "`port` not translated: in a firewall-mark virtual a server's port is only "
+                                      "nanny's check port; lvscc checks every server of web on the virtual's port 80")]
     _, found = import_piranha(_marked("web", 80), "lvs.cf")
     assert found[0].hint == "check the mangle PREROUTING rules on the routers and correct the `fwmark` block"
 
@@ -223,7 +226,7 @@ def test_a_marked_virtual_that_differs_is_merged_and_said_to_differ() -> None:
     assert (service.vip, service.scheduler, service.persistence, service.active) == (
         IPv4Interface("192.0.2.10/32"), "wlc", 300, True)
     assert [rs.name for rs in service.servers] == ["rs1", "rs9"]
-    assert notes[1:] == [(12, 1, "LVS505", "virtual https shares fwmark 7 with http but differs in vip, scheduler, "
+    assert notes[1:] == [(11, 1, "LVS505", "virtual https shares fwmark 7 with http but differs in vip, scheduler, "
                                           "persistence, persistence_mask, quiesce, active, sorry_server; http's "
                                           "settings kept")]
 
@@ -263,3 +266,16 @@ def test_a_block_named_like_a_server_keyword_is_not_that_keyword() -> None:
         " server rs1 {\n  address = 192.0.2.21\n  weight 7 {\n  }\n }\n")))
     assert service.servers[0].weight == 1
     assert notes == [(5, 3, "LVS501", "`weight` not translated: not a keyword of `server`")]
+
+
+def test_a_marked_servers_port_equal_to_the_virtuals_says_nothing() -> None:
+    """nanny then checks the port lvscc checks: nothing is lost."""
+    _, notes = _import(_marked("web", 80, servers=_server("rs1", "address = 192.0.2.21", "port = 80")))
+    assert [code for _, _, code, _ in notes] == ["LVS504"]
+
+
+def test_a_persistence_mask_without_persistence_is_said_to_do_nothing() -> None:
+    """ipvsadm takes -M only beside -p: the mask is dropped, and the operator is told so."""
+    (service,), notes = _import(_virtual("web", "address = 192.0.2.10 eth0:1", "pmask = 255.255.255.0"))
+    assert (service.persistence, service.persistence_mask) == (None, None)
+    assert notes == [(3, 2, "LVS506", "`pmask` dropped: a persistence netmask does nothing without `persistent`")]

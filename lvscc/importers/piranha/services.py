@@ -23,6 +23,10 @@ def real_servers(notes: Notes, vs: Virtual) -> list[RealServer]:
         # firewall mark the virtual's `port` is nanny's check port (the guide's multi-port
         # scheme), and lvsd adds the server without one, so the request's own port goes through
         port = None if vs.fwmark else fields.get("port")
+        if vs.fwmark and fields.get("port") not in (None, vs.port):
+            notes.untranslated(Entry("port", (str(fields["port"]),), span),
+                               f"in a firewall-mark virtual a server's port is only nanny's check port; "
+                               f"lvscc checks every server of {vs.name} on the virtual's port {vs.port}")
         servers.append(RealServer(
             name=notes.name(raw_name, span),
             address=fields["address"],  # type: ignore[arg-type]
@@ -51,7 +55,7 @@ def service(notes: Notes, vs: Virtual, forwarding: Forwarding) -> VirtualService
         mark_ports=(MarkPorts(vs.protocol, (PortRange(vs.port, vs.port),), vs.span),) if vs.fwmark else (),
         scheduler=vs.scheduler,
         persistence=vs.persistent or None,
-        persistence_mask=None if vs.pmask in (None, IPv4Address("255.255.255.255")) else vs.pmask,
+        persistence_mask=None if not vs.persistent or vs.pmask == IPv4Address("255.255.255.255") else vs.pmask,
         check=check,
         quiesce=vs.quiesce,
         servers=tuple(real_servers(notes, vs)),

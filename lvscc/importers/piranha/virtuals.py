@@ -63,7 +63,15 @@ def virtual(values: LvsCfValues, block: Entry) -> Virtual:
             virtual_setting(values, vs, entry)
     vs.check = HealthCheck(**{k: val for k, val in check.items() if val is not None},
                            span=block.span)  # type: ignore[arg-type]
+    _unused_pmask(values, vs, block)
     return vs
+
+
+def _unused_pmask(values: LvsCfValues, vs: Virtual, block: Entry) -> None:
+    # ipvsadm takes -M only beside -p: lvsd leaves a netmask out of a service not persistent
+    if vs.pmask is not None and not vs.persistent:
+        entry = next(e for e in block.body or () if e.key == "pmask")
+        values.notes.dropped(entry, "a persistence netmask does nothing without `persistent`")
 
 
 def virtual_setting(values: LvsCfValues, vs: Virtual, entry: Entry) -> None:
