@@ -73,11 +73,14 @@ def test_plain_takes_off_one_pair_of_quotes(word: str, text: str) -> None:
     (r"\x41\101\cA\n\q", "AA\x01\nq"),
     (r"\a\b\E\f\r\t\v", "\a\b\x1b\f\r\t\v"),
     (r"\x4g", "\x04g"),
+    (r"\x4F\x4f", "OO"),  # hex digits in either case
     (r"\x1ff", "\xff"),  # every hex digit is read, the value kept to a byte
     (r"\1234", "S4"),  # three octal digits at most
     (r"\777", "\xff"),
     ("\\", "\\"),  # a backslash at the end stays
     (r"\c", "c"),  # \c needs a character after it
+    (r"\cA", "\x01"),
+    ("XaX", "XaX"),  # only the two quote characters quote
     (r"""\"a b\" 'c d'""", '"a b" c d'),
     ("\"it's\" x", "it's x"),  # a quote of the other kind inside quotes is kept
     ("'\"q\"'", '"q"'),

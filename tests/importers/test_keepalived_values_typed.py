@@ -108,6 +108,7 @@ def test_tunnel_options_in_any_order(args: tuple[str, ...], tunnel: Tunnel) -> N
     (("TUN", "type"), "'type'"),
     (("TUN", "type", "gue", "port", "x"), "'port' 'x'"),
     (("TUN", "type", "gre", "fast"), "'fast'"),
+    (("TUN", "fast", "csum"), "'fast'"),
 ])
 def test_a_tunnel_option_keepalived_refuses_keeps_its_default_tunnel_and_is_malformed(
         args: tuple[str, ...], why: str) -> None:
