@@ -84,6 +84,7 @@ def test_plain_takes_off_one_pair_of_quotes(word: str, text: str) -> None:
     (r"""\"a b\" 'c d'""", '"a b" c d'),
     ("\"it's\" x", "it's x"),  # a quote of the other kind inside quotes is kept
     ("'\"q\"'", '"q"'),
+    ('"a" "b"', "a b"),  # a closed quote leaves none open
     ('a"b c', "ab c"),  # an unclosed quote runs to the end
 ])
 def test_escaped_decodes_as_keepalived_decodes_misc_path_and_regex(word: str, text: str) -> None:
