@@ -36,3 +36,46 @@ def test_a_block_lvscc_does_not_translate_is_named_at_its_line() -> None:
     _, notes = import_keepalived(GROUP_AFTER_ITS_USER, "group.conf")
     assert [(d.code, d.message, d.span.line) for d in notes if d.code == "LVS501"] == [
         ("LVS501", "`vrrp_script` not translated: lvscc translates global_defs, vrrp_instance and the LVS blocks", 11)]
+
+
+def service(address: str, port: int, method: str, server: str) -> str:
+    return (f"virtual_server {address} {port} {{\n  lvs_method {method}\n  protocol TCP\n"
+            f"  real_server {server} {port} {{\n  }}\n}}\n")
+
+
+def test_nat_real_servers_route_back_elsewhere_when_the_file_names_no_gateway() -> None:
+    """keepalived.conf never says how NAT real servers route back: `gateway external`, for the
+    cluster's NAT and for a NAT service in a DR cluster; DR stays as it is."""
+    nat_cluster = (service("192.0.2.10", 80, "NAT", "198.51.100.21") + service("192.0.2.10", 443, "NAT", "198.51.100.21")
+                   + service("192.0.2.11", 80, "DR", "192.0.2.31"))
+    config, _ = import_keepalived(nat_cluster, "nat.conf")
+    assert config is not None
+    assert (config.forwarding.method.value, config.forwarding.gateway_external) == ("nat", True)
+    assert [(s.forwarding.method.value, s.forwarding.gateway_external) for s in config.services] == [
+        ("nat", True), ("nat", True), ("direct", False)]
+    dr_cluster = (service("192.0.2.10", 80, "DR", "192.0.2.21") + service("192.0.2.10", 443, "DR", "192.0.2.21")
+                  + service("192.0.2.11", 80, "NAT", "198.51.100.31"))
+    config, _ = import_keepalived(dr_cluster, "dr.conf")
+    assert config is not None
+    assert (config.forwarding.method.value, config.forwarding.gateway_external) == ("direct", False)
+    assert [(s.forwarding.method.value, s.forwarding.gateway_external) for s in config.services] == [
+        ("direct", False), ("direct", False), ("nat", True)]
+
+
+def test_a_floating_address_in_the_real_servers_network_is_the_gateway_not_external() -> None:
+    vrrp = ("vrrp_instance VI_1 {\n  state MASTER\n  interface eth0\n  virtual_router_id 51\n  priority 100\n"
+            "  virtual_ipaddress {\n    192.0.2.10/24 dev eth0\n    198.51.100.1/24 dev eth1\n  }\n}\n")
+    config, _ = import_keepalived(vrrp + service("192.0.2.10", 80, "NAT", "198.51.100.21"), "gw.conf")
+    assert config is not None
+    forwarding = config.forwarding
+    assert (str(forwarding.gateway), forwarding.gateway_dev, forwarding.gateway_external) == (
+        "198.51.100.1/24", "eth1", False)
+    assert config.services[0].forwarding == forwarding
+
+
+def test_the_config_id_chooses_the_conditional_lines() -> None:
+    text = "@lab $PORT=8080\n@^lab $PORT=80\n" + service("192.0.2.10", 80, "DR", "192.0.2.21").replace(
+        "192.0.2.10 80", "192.0.2.10 $PORT")
+    ports = {config_id: [s.port for s in config.services] for config_id in (None, "lab", "prod")
+             for config, _ in [import_keepalived(text, "id.conf", config_id)] if config is not None}
+    assert ports == {None: [80], "lab": [8080], "prod": [80]}

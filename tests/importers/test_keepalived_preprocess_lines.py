@@ -74,7 +74,8 @@ def test_a_line_starting_with_an_undefined_parameter_is_dropped_with_a_warning()
     assert findings("x\n  ${NOPE} weight 10\n") == [(
         "LVS504", "${NOPE} is not defined here: keepalived reads this line as an unknown keyword and ignores it, "
         "so does lvscc", "define it (`$NOPE=...`) above this line", 2, 1, 20)]
-    assert [hint for _, _, hint, _, _, _ in findings("$XMAXX weight 1\n")] == ["define it (`$XMAXX=...`) above this line"]
+    hints = [hint for _, _, hint, _, _, _ in findings("$XMAXX weight 1\n")]
+    assert hints == ["define it (`$XMAXX=...`) above this line"]
 
 
 def test_keepalived_standard_parameters() -> None:
