@@ -4,6 +4,8 @@ translate is named with what lvscc does translate (LVS501)."""
 
 from __future__ import annotations
 
+import pytest
+
 from lvscc.importers.keepalived import import_keepalived
 
 GROUP_AFTER_ITS_USER = """virtual_server group WEB {
@@ -43,23 +45,22 @@ def service(address: str, port: int, method: str, server: str) -> str:
             f"  real_server {server} {port} {{\n  }}\n}}\n")
 
 
-def test_nat_real_servers_route_back_elsewhere_when_the_file_names_no_gateway() -> None:
+@pytest.mark.parametrize(("methods", "cluster"), [
+    (("NAT", "NAT", "DR"), ("nat", True)),
+    (("DR", "DR", "NAT"), ("direct", False)),
+])
+def test_nat_real_servers_route_back_elsewhere_when_the_file_names_no_gateway(
+        methods: tuple[str, str, str], cluster: tuple[str, bool]) -> None:
     """keepalived.conf never says how NAT real servers route back: `gateway external`, for the
     cluster's NAT and for a NAT service in a DR cluster; DR stays as it is."""
-    nat_cluster = (service("192.0.2.10", 80, "NAT", "198.51.100.21") + service("192.0.2.10", 443, "NAT", "198.51.100.21")
-                   + service("192.0.2.11", 80, "DR", "192.0.2.31"))
-    config, _ = import_keepalived(nat_cluster, "nat.conf")
+    text = "".join(service(address, port, method, "198.51.100.21" if method == "NAT" else "192.0.2.21")
+                   for (address, port), method in zip([("192.0.2.10", 80), ("192.0.2.10", 443), ("192.0.2.11", 80)],
+                                                      methods))
+    config, _ = import_keepalived(text, "route.conf")
     assert config is not None
-    assert (config.forwarding.method.value, config.forwarding.gateway_external) == ("nat", True)
+    assert (config.forwarding.method.value, config.forwarding.gateway_external) == cluster
     assert [(s.forwarding.method.value, s.forwarding.gateway_external) for s in config.services] == [
-        ("nat", True), ("nat", True), ("direct", False)]
-    dr_cluster = (service("192.0.2.10", 80, "DR", "192.0.2.21") + service("192.0.2.10", 443, "DR", "192.0.2.21")
-                  + service("192.0.2.11", 80, "NAT", "198.51.100.31"))
-    config, _ = import_keepalived(dr_cluster, "dr.conf")
-    assert config is not None
-    assert (config.forwarding.method.value, config.forwarding.gateway_external) == ("direct", False)
-    assert [(s.forwarding.method.value, s.forwarding.gateway_external) for s in config.services] == [
-        ("direct", False), ("direct", False), ("nat", True)]
+        ({"NAT": "nat", "DR": "direct"}[method], method == "NAT") for method in methods]
 
 
 def test_a_floating_address_in_the_real_servers_network_is_the_gateway_not_external() -> None:
