@@ -24,6 +24,7 @@ def lines(text: str, config_id: str | None = None, filename: str = "k.conf") -> 
 def findings(text: str, filename: str = "k.conf") -> list[tuple[str, str, str | None, int, int, int]]:
     notes = Notes()
     preprocess(text, filename, notes)
+    assert {d.span.file for d in notes.items} <= {filename}
     return [(d.code, d.message, d.hint, d.span.line, d.span.column, d.span.end_column) for d in notes.items]
 
 
@@ -126,6 +127,7 @@ def test_seq_repeats_a_line_and_restores_the_variable() -> None:
 @pytest.mark.parametrize(("seq", "spec"), [
     ("~SEQ(, 1, 2) x", ", 1, 2"), ("~SEQ(N, 1, 0, 2) x", "N, 1, 0, 2"), ("~SEQ(N, a) x", "N, a"),
     ("~SEQx(N, -1, 2) x", "N, -1, 2"),
+    ("~SEQ(N, ${_PWD}) x", "N, ${_PWD}"),  # substituted, then not a number
 ])
 def test_a_sequence_keepalived_refuses_is_unreadable(seq: str, spec: str) -> None:
     assert findings(f"x\n{seq}\n") == [("LVS500", f"bad ~SEQ({spec})", None, 2, 1, 1 + len(seq))]

@@ -57,9 +57,9 @@ def test_stray_and_unclosed_braces_are_refused_where_they_stand() -> None:
 
 
 def test_a_brace_ends_the_arguments_on_its_line() -> None:
-    entries, notes = read("a 1 { b 2 } c 3\n")
+    entries, notes = read("a 1 { b X } c 3\n")
     assert notes == []
-    assert shape(entries) == [("a", ("1",), 1, 1, 1, [("b", ("2",), 1, 7, 1, None)]), ("c", ("3",), 1, 13, 1, None)]
+    assert shape(entries) == [("a", ("1",), 1, 1, 1, [("b", ("X",), 1, 7, 1, None)]), ("c", ("3",), 1, 13, 1, None)]
 
 
 @pytest.mark.parametrize(("word", "text"), [
