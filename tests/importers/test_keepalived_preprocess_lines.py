@@ -5,12 +5,16 @@ line every output line keeps for diagnostics."""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
 
 from lvscc.importers.common import Notes
 from lvscc.importers.keepalived.preprocess import Line, c_long, preprocess, read_leniently, seq_bounds, uncommented
+
+# the module, not the function of the same name that lvscc.importers.keepalived exports
+preprocess_module = importlib.import_module("lvscc.importers.keepalived.preprocess")
 
 
 def lines(text: str, config_id: str | None = None, filename: str = "k.conf") -> list[tuple[str, int]]:
@@ -135,6 +139,17 @@ def test_a_sequence_keepalived_refuses_is_unreadable(seq: str, spec: str) -> Non
 
 def test_a_sequence_stops_at_200000_lines() -> None:
     assert len(lines("~SEQ(N, 1, 300000) x\n")) == 200_000
+
+
+def test_a_sequence_at_the_line_cap_includes_nothing_more_and_restores_its_variable(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(preprocess_module, "MAX_LINES", 3)
+    processor = preprocess_module.Preprocessor(Notes())
+    out = processor.file("$P=x$N \\\ninclude missing$N.conf\n~SEQ(N, 1, 10) $P\n", "k.conf")
+    assert [line.text for line in out] == ["x1 ", "x2 ", "x3 "]
+    # keepalived substitutes no parameter in an include line (keepalived -t: "Config files missing '$D/x.conf'")
+    assert [d.message for d in processor.notes.items] == ["include missing$N.conf: no such file"] * 3
+    assert sorted(processor.definitions) == ["P"]
 
 
 @pytest.mark.parametrize(("numbers", "hexadecimal", "bounds"), [
