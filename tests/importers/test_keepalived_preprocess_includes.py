@@ -96,3 +96,13 @@ def test_includes_nest_16_deep_and_no_deeper(tmp_path: Path) -> None:
     lines, notes = read(main)
     assert lines == [(f"f{n}", f"f{n}.conf", 1) for n in range(1, 17)]
     assert notes == [("LVS500", "include ROOT/f17.conf: included twice, too deep or not a file", "f16.conf", 2, 1, 17)]
+
+
+def test_a_sequence_line_counts_as_one_level_of_nesting(tmp_path: Path) -> None:
+    for n in range(1, 18):
+        (tmp_path / f"f{n}.conf").write_text(f"f{n}\ninclude f{n + 1}.conf\n")
+    main = tmp_path / "keepalived.conf"
+    main.write_text("~SEQ(N, 1, 1) include f1.conf\n")
+    lines, notes = read(main)
+    assert lines == [(f"f{n}", f"f{n}.conf", 1) for n in range(1, 16)]
+    assert notes == [("LVS500", "include ROOT/f16.conf: included twice, too deep or not a file", "f15.conf", 2, 1, 17)]

@@ -145,7 +145,7 @@ def test_a_sequence_at_the_line_cap_includes_nothing_more_and_restores_its_varia
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(preprocess_module, "MAX_LINES", 3)
     processor = preprocess_module.Preprocessor(Notes())
-    out = processor.file("$P=x$N \\\ninclude missing$N.conf\n~SEQ(N, 1, 10) $P\n", "k.conf")
+    out = processor.file("$P=x$N \\\ninclude missing$N.conf\n~SEQ(N, 1, 10) $P\n~SEQ(M, 1, 2) m\n", "k.conf")
     assert [line.text for line in out] == ["x1 ", "x2 ", "x3 "]
     # keepalived substitutes no parameter in an include line (keepalived -t: "Config files missing '$D/x.conf'")
     assert [d.message for d in processor.notes.items] == ["include missing$N.conf: no such file"] * 3
