@@ -160,6 +160,7 @@ def test_a_sequence_at_the_line_cap_includes_nothing_more_and_restores_its_varia
     (["3", "1", "1"], False, None),  # a step away from the end
     (["1", "2", "3", "4"], False, None),
     (["0", "3"], True, (0, 1, 3)),
+    (["3", "0"], True, (3, -1, 0)),
     (["3", "-1"], True, None),
 ])
 def test_seq_bounds_at_their_edges(numbers: list[str], hexadecimal: bool, bounds: tuple[int, int, int] | None) -> None:
@@ -173,9 +174,10 @@ def test_c_long_reads_integers_as_strtol_base_0(text: str, value: int) -> None:
     assert c_long(text) == value
 
 
-def test_c_long_refuses_digits_of_the_wrong_base() -> None:
+@pytest.mark.parametrize("text", ["08", "X5", "0xg", "--1", "+-1", "1_0", "0x-5", "\u0663", "0x", "1 2"])
+def test_c_long_refuses_what_strtol_would_not_read_whole(text: str) -> None:
     with pytest.raises(ValueError):
-        c_long("08")
+        c_long(text)
 
 
 def test_a_file_is_read_whatever_its_bytes(tmp_path: Path) -> None:
