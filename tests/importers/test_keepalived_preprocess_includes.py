@@ -34,9 +34,10 @@ def test_includes_are_globbed_relative_to_the_including_file_in_name_order(tmp_p
 
 def test_a_quoted_include_pattern(tmp_path: Path) -> None:
     (tmp_path / "leaf.conf").write_text("leaf\n")
+    (tmp_path / "X").write_text("x\n")
     main = tmp_path / "keepalived.conf"
-    main.write_text('include "leaf.conf"\n')
-    assert read(main) == ([("leaf", "leaf.conf", 1)], [])
+    main.write_text('include "leaf.conf"\ninclude X\n')
+    assert read(main) == ([("leaf", "leaf.conf", 1), ("x", "X", 1)], [])
 
 
 def test_an_include_matching_nothing_is_unreadable(tmp_path: Path) -> None:
