@@ -141,6 +141,11 @@ def test_a_sequence_stops_at_200000_lines() -> None:
     assert len(lines("~SEQ(N, 1, 300000) x\n")) == 200_000
 
 
+def test_lines_beyond_the_cap_are_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(preprocess_module, "MAX_LINES", 3)
+    assert lines("a\nb\nc\nd\ne\n") == [("a", 1), ("b", 2), ("c", 3)]
+
+
 def test_a_sequence_at_the_line_cap_includes_nothing_more_and_restores_its_variable(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(preprocess_module, "MAX_LINES", 3)
