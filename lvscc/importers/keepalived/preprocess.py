@@ -25,6 +25,7 @@ _INCLUDE = re.compile(r"\s*include\s+(\S+)")
 _WHOLE_REFERENCE = re.compile(r"\s*\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?\s*")
 # up to the first `#` or `!` outside double quotes (an unclosed quote runs to the end of the line)
 _UNCOMMENTED = re.compile(r'(?:[^"#!]+|"[^"]*(?:"|$))*')
+_C_LONG = re.compile(r"([+-]?)(0[xX][0-9A-Fa-f]+|[0-9]+)")
 # keepalived's standard parameters with a fixed value: `$X=${_HASH}` makes every `$X ...` line a comment
 STANDARD = {"_HASH": "#", "_BANG": "!"}
 
@@ -189,11 +190,12 @@ def c_long(text: str) -> int:
     text = text.strip()
     if not text:
         return 0
-    sign = -1 if text[0] == "-" else 1
-    digits = text[1:] if text[0] in "+-" else text
-    if digits[:2].lower() == "0x":
-        return sign * int(digits[2:], 16)
-    return sign * int(digits, 8 if digits.startswith("0") and len(digits) > 1 else 10)
+    match = _C_LONG.fullmatch(text)
+    if match is None:  # Python's int() would also take `--1`, `1_0` and non-ASCII digits
+        raise ValueError(f"not a C integer: {text!r}")
+    sign, digits = match.groups()
+    base = 16 if digits[:2].lower() == "0x" else 8 if digits.startswith("0") else 10
+    return (-1 if sign == "-" else 1) * int(digits[2:] if base == 16 else digits, base)
 
 
 def uncommented(text: str) -> str:

@@ -9,6 +9,8 @@ from lvscc.importers.keepalived.reading import plain
 from lvscc.model.config import Forwarding, IPAddress, Method, Tunnel, TunnelType
 
 METHODS = {"NAT": Method.NAT, "DR": Method.DIRECT, "TUN": Method.TUNNEL}
+TUNNEL_TYPES = {t.value for t in TunnelType}
+CSUMS = ("csum", "nocsum", "remcsum")
 
 
 class KeepalivedValues:
@@ -45,15 +47,30 @@ class KeepalivedValues:
 
     def lvs_method(self, entry: Entry) -> Forwarding | None:
         args = [plain(a) for a in entry.args]
-        if not args or args[0].upper() not in METHODS:
+        if not args or args[0] not in METHODS:  # strcmp: keepalived refuses `dr` and keeps NAT
             self.notes.malformed(entry, "expected NAT, DR or TUN")
             return None
-        method = METHODS[args[0].upper()]
+        method = METHODS[args[0]]
         if method is not Method.TUNNEL:
             return Forwarding(method=method)
-        options = dict(zip(args[1::2], args[2::2]))
-        csum = next((a for a in args if a in ("csum", "nocsum", "remcsum")), None)
-        kind = options.get("type", "ipip")
-        port = parse_int(options["port"]) if "port" in options else None
-        return Forwarding(method=method, tunnel=Tunnel(TunnelType(kind) if kind in ("ipip", "gue", "gre")
-                                                       else TunnelType.IPIP, port, csum))
+        return Forwarding(method=method, tunnel=self.tunnel(entry, args[1:]))
+
+    def tunnel(self, entry: Entry, options: list[str]) -> Tunnel:
+        """`TUN [type ipip|gue|gre] [port N] [csum|nocsum|remcsum]`, the words in any order, as
+        keepalived's svr_forwarding_handler reads them; on a word it refuses keepalived keeps its
+        default tunnel (ipip), so does lvscc, with LVS502."""
+        kind, port, csum = TunnelType.IPIP, None, None
+        words = iter(options)
+        for word in words:
+            if word in CSUMS:
+                csum = word
+                continue
+            value = next(words, None) if word in ("type", "port") else None
+            if word == "type" and value in TUNNEL_TYPES:
+                kind = TunnelType(value)
+            elif word == "port" and value is not None and parse_int(value) is not None:
+                port = parse_int(value)
+            else:
+                self.notes.malformed(entry, f"bad tunnel option {word!r}" + (f" {value!r}" if value else ""))
+                return Tunnel()
+        return Tunnel(kind, port, csum)
