@@ -62,3 +62,10 @@ def test_conntrack_without_reuse_mode_points_at_the_conntrack_setting() -> None:
     settings = (("expire_nodest_conn", (1,), CLUSTER_AT), ("conntrack", (1,), SYSCTL_AT))
     assert _found("LVS122", Config("lab", ipvs_sysctls=settings, span=CLUSTER_AT)) == [
         ("conntrack is on but conn_reuse_mode is left at the kernel's default", SYSCTL_AT)]
+
+
+def test_one_nat_server_in_an_ftp_service_is_enough_to_want_conntrack() -> None:
+    servers = (RealServer("web1", ip_address("192.0.2.21")), RealServer("web2", ip_address("198.51.100.22"),
+                                                                      method=Method.NAT))
+    ftp = _service("ftp", 21, servers=servers)
+    assert _found("LVS121", Config("lab", services=(ftp,))) == [(UNTRACKED, SERVICE_AT)]

@@ -67,6 +67,18 @@ def test_a_docstring_is_one_line_of_single_spaces() -> None:
     assert list(described) == sorted(described)
 
 
+def test_a_rule_without_a_docstring_describes_nothing() -> None:
+    def bare(config: Config):  # noqa: ANN202
+        return iter(())
+
+    load_all()
+    RULES["LVS996"] = bare
+    try:
+        assert docstrings()["LVS996"] == ""
+    finally:
+        RULES.pop("LVS996")
+
+
 def test_a_rule_yielding_something_else_than_a_finding_is_refused_by_name() -> None:
     def old_style(config: Config):  # noqa: ANN202
         yield ("LVS997", "message")
