@@ -18,7 +18,8 @@ NAT_CLUSTER = Forwarding(Method.NAT, gateway=ip_interface("198.51.100.1/24"), sp
 MASQUERADE = (ip_network("198.51.100.0/24"),)
 
 
-def _service(name: str = "web", port: int = 80, server_method: Method | None = None, **fields: object) -> VirtualService:
+def _service(name: str = "web", port: int = 80, server_method: Method | None = None,
+             **fields: object) -> VirtualService:
     base: dict[str, object] = {"name": name, "vip": ip_interface("192.0.2.10/24"), "protocol": Protocol.TCP,
                                "port": port, "persistence": 300, "span": SERVICE_AT, "check": None,
                                "servers": (RealServer("web1", ip_address("198.51.100.21"), method=server_method),)}

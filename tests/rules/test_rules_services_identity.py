@@ -26,6 +26,10 @@ def _lvs112(*services: VirtualService) -> list[tuple[str, Span]]:
     return [(d.message, d.span) for d in check(Config("lab", services=services)) if d.code == "LVS112"]
 
 
+def _hints(*services: VirtualService) -> list[str | None]:
+    return [d.hint for d in check(Config("lab", services=services)) if d.code == "LVS112"]
+
+
 def test_a_second_service_on_the_same_protocol_vip_and_port_is_named_with_the_first() -> None:
     assert _lvs112(_service(), _service("www", SECOND_AT)) == [
         ("service www is the same kernel service as web: tcp 192.0.2.10 port 80", SECOND_AT)]
@@ -67,6 +71,9 @@ def test_two_direct_routing_servers_on_one_address_collide_whatever_ports_they_n
                RealServer("web2", ip_address("192.0.2.21"), port=8080, span=SERVER_AT))
     assert _lvs112(_service(servers=servers, forwarding=Forwarding(Method.DIRECT))) == [(
         "service web: servers web1 and web2 are both 192.0.2.21 port 80", SERVER_AT)]
+    assert _hints(_service(servers=servers)) == [
+        "remove one of them (direct routing and tunnelling use the virtual port for every server)"]
+    assert _hints(_service(), _service("www", SECOND_AT)) == ["merge the two services, or change the VIP, port or mark"]
 
 
 def test_two_nat_servers_on_one_address_collide_only_on_one_port() -> None:
