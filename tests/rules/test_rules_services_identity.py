@@ -61,11 +61,6 @@ def test_a_mark_service_and_an_address_service_never_collide() -> None:
     assert _lvs112(_service(), no_vip) == []
 
 
-def test_two_services_without_a_vip_on_one_port_are_the_same_kernel_service() -> None:
-    assert _lvs112(_service(vip=None), _service("www", SECOND_AT, vip=None)) == [
-        ("service www is the same kernel service as web: tcp ? port 80", SECOND_AT)]
-
-
 def test_two_direct_routing_servers_on_one_address_collide_whatever_ports_they_name() -> None:
     servers = (RealServer("web1", ip_address("192.0.2.21")),
                RealServer("web2", ip_address("192.0.2.21"), port=8080, span=SERVER_AT))
