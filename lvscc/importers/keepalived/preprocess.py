@@ -195,7 +195,7 @@ def c_long(text: str) -> int:
         raise ValueError(f"not a C integer: {text!r}")
     sign, digits = match.groups()
     base = 16 if digits[:2].lower() == "0x" else 8 if digits.startswith("0") else 10
-    return (-1 if sign == "-" else 1) * int(digits[2:] if base == 16 else digits, base)
+    return (-1 if sign == "-" else 1) * int(digits, base)  # int() takes the 0x of base 16 itself
 
 
 def uncommented(text: str) -> str:
