@@ -36,7 +36,11 @@ def test_a_sysctl_of_two_numbers_keeps_both() -> None:
 
 
 def test_the_primary_director_comes_first() -> None:
-    lines = _formatted("  director backup { public 192.0.2.2 }\n  director primary { public 192.0.2.1 }\n")
+    """Also from a Config that holds the backup first (the builder sorts, an importer need not)."""
+    source = "lvs lab {\n  director primary { public 192.0.2.1 }\n  director backup { public 192.0.2.2 }\n" + SERVICE
+    config, found = load_text(source, "lab.lvs")
+    assert config is not None, found
+    lines = format_config(replace(config, directors=config.directors[::-1])).splitlines()
     assert lines[1:3] == ["  director primary {", "    public 192.0.2.1"]
     assert lines[4:6] == ["  director backup {", "    public 192.0.2.2"]
 
