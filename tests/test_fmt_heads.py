@@ -64,3 +64,12 @@ def test_an_imported_default_forwarding_is_not_written() -> None:
     assert config is not None, found
     imported = replace(config, forwarding=replace(config.forwarding, span=Span("keepalived.conf", 3, 1, 3, 20)))
     assert not [line for line in format_config(imported).splitlines() if "forwarding" in line]
+
+
+def test_each_service_is_set_off_by_a_blank_line_even_under_its_neighbours_name() -> None:
+    """Only the head statements (directors, heartbeat, ipvs, ...) are printed without blank lines between."""
+    source = "lvs lab {\n" + SERVICE
+    config, found = load_text(source, "lab.lvs")
+    assert config is not None, found
+    lines = format_config(replace(config, services=config.services * 2)).splitlines()
+    assert lines.count("") == 1 and lines[lines.index("") + 1] == "  service s {"
