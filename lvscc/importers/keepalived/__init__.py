@@ -65,7 +65,7 @@ def import_keepalived(text: str, filename: str, config_id: str | None = None) ->
         filename, notes,
         directors=tuple(directors),
         heartbeat=cluster.heartbeat,
-        sync_daemon=cluster.sync,
+        sync_daemon=cluster.settled_sync(),  # after every VRRP instance: its id may be one's
         forwarding=forwarding,
         timeouts=cluster.timeouts,
         services=tuple(services),

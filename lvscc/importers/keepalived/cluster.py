@@ -40,7 +40,6 @@ class Cluster:
         self.vips: dict[IPAddress, Vip] = {}
         self.instances: list[tuple[Entry, dict[str, Entry]]] = []
         self.heartbeat: Heartbeat | None = None
-        self.sync: SyncDaemon | None = None
         self.sync_request: tuple[Entry, str, str | None, int | None] | None = None  # interface, instance, id
         self.timeouts: Timeouts | None = None
 
@@ -140,8 +139,7 @@ class Cluster:
     def director_list(self) -> list[Director]:
         """One keepalived.conf is one machine: its VRRP instances make one director, MASTER of
         any instance (or the highest priority) making it the primary; a unicast peer is the
-        other director. The sync daemon is settled here too: its id may come from an instance."""
-        self.sync = self.settled_sync()
+        other director."""
         if not self.instances:
             return []
         block, _ = self.instances[0]
