@@ -76,7 +76,7 @@ class Globals:
     def given(self, key: str) -> Any:
         """A global's parsed value, None where lvs.cf does not set it (every flag's default is off
         and every address's none)."""
-        return self.globals[key][1] if key in self.globals else None
+        return self.value(key, None)
 
     def dropped(self, keys: tuple[str, ...], why: str) -> None:
         for key in keys:

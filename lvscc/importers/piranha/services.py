@@ -22,11 +22,13 @@ def real_servers(notes: Notes, vs: Virtual) -> list[RealServer]:
         # lvsconfig.c: a server's port defaults to the virtual's (None: the service's). For a
         # firewall mark the virtual's `port` is nanny's check port (the guide's multi-port
         # scheme), and lvsd adds the server without one, so the request's own port goes through
-        port = None if vs.fwmark else fields.get("port")
-        if vs.fwmark and fields.get("port") not in (None, vs.port):
-            notes.untranslated(Entry("port", (str(fields["port"]),), span),
-                               f"in a firewall-mark virtual a server's port is only nanny's check port; "
-                               f"lvscc checks every server of {vs.name} on the virtual's port {vs.port}")
+        port = fields.get("port")
+        if vs.fwmark:
+            if port not in (None, vs.port):
+                notes.untranslated(Entry("port", (str(port),), span),
+                                   f"in a firewall-mark virtual a server's port is only nanny's check port; "
+                                   f"lvscc checks every server of {vs.name} on the virtual's port {vs.port}")
+            port = None
         servers.append(RealServer(
             name=notes.name(raw_name, span),
             address=fields["address"],  # type: ignore[arg-type]
